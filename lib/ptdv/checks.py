@@ -1,0 +1,325 @@
+"""Quality checks: each returns findings, rows of the data-quality log. No check changes a figure.
+
+Severities: `error` (a figure or table is wrong and must be corrected at the source),
+`warning` (something to look at: a stated rule that does not hold, an incomplete table),
+`info` (a cleaning decision, recorded so that nothing happens silently).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+
+import pandas as pd
+
+from .config import ColumnMap, DeclaredTotal, Rule
+from .ingest import Row, Table
+from .metrics import METRICS
+from .numbers import ParsedNumber
+
+SEVERITIES = ("error", "warning", "info")
+QUALITY_COLUMNS = ["severity", "check", "source", "row", "unit", "message"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One row of the data-quality log."""
+
+    severity: str
+    check: str
+    source: str
+    row: int | None
+    unit: str | None
+    message: str
+
+
+def findings_frame(findings: Iterable[Finding]) -> pd.DataFrame:
+    """Return findings as the quality-log frame, errors first, then by source and row."""
+    df = pd.DataFrame([asdict(f) for f in findings], columns=QUALITY_COLUMNS)
+    df["row"] = df["row"].astype("Int64")
+    order = {s: i for i, s in enumerate(SEVERITIES)}
+    df = df.assign(_o=df["severity"].map(order)).sort_values(
+        ["_o", "source", "row"], kind="stable", na_position="first"
+    )
+    return df.drop(columns="_o").reset_index(drop=True)
+
+
+def fmt(value: float | None) -> str:
+    """Return a figure for an English log message (1,487,307; 12.5)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "blank"
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def _value(p: ParsedNumber | None) -> float | None:
+    return None if p is None else p.value
+
+
+def check_totals_rows(table: Table, labels: dict[str, str]) -> list[Finding]:
+    """Compare every totals row with the sum of the unit rows, column by column."""
+    src = table.grid.source
+    units = table.units
+    if not table.totals:
+        return [
+            Finding(
+                "info",
+                "totals_row",
+                src,
+                None,
+                None,
+                "the table has no totals row; its column sums are reported as computed",
+            )
+        ]
+    out = []
+    for total in table.totals:
+        bad = 0
+        for ref, stated in total.values.items():
+            if stated is None:
+                continue
+            computed = sum(_value(r.values.get(ref)) or 0.0 for r in units)
+            if not math.isclose(computed, stated.value, abs_tol=10**-stated.decimals / 2):
+                bad += 1
+                out.append(
+                    Finding(
+                        "error",
+                        "totals_row",
+                        src,
+                        total.number,
+                        None,
+                        f"totals row '{total.name}', column {labels[ref]}: states "
+                        f"{fmt(stated.value)} but the {len(units)} unit rows add up to "
+                        f"{fmt(computed)} (difference {fmt(stated.value - computed)})",
+                    )
+                )
+        if not bad:
+            n = sum(v is not None for v in total.values.values())
+            out.append(
+                Finding(
+                    "info",
+                    "totals_row",
+                    src,
+                    total.number,
+                    None,
+                    f"totals row '{total.name}' agrees with the sum of the {len(units)} unit "
+                    f"rows in all {n} columns; it is used as a check, not loaded as a unit",
+                )
+            )
+    return out
+
+
+def _rule_value(rule: Rule, row: Row) -> float | None:
+    """Return what the rule computes for one row, or None if an input is blank."""
+    refs = rule.refs()
+    vals = [_value(row.values.get(r)) for r in refs]
+    if any(v is None for v in vals):
+        return None
+    if rule.share is not None:
+        return rule.share * vals[0]
+    if rule.sum:
+        return float(sum(vals))
+    if rule.difference:
+        return vals[0] - vals[1]
+    if rule.percent:
+        return None if vals[1] == 0 else 100.0 * vals[0] / vals[1]
+    return None
+
+
+def _describe_rule(rule: Rule, labels: dict[str, str], row: Row) -> str:
+    def v(ref: str) -> str:
+        return f"{labels[ref]} = {fmt(_value(row.values.get(ref)))}"
+
+    if rule.share is not None:
+        return f"{rule.share:.0%} of {v(rule.of)}"
+    if rule.sum:
+        return "the sum of " + ", ".join(labels[r] for r in rule.sum)
+    if rule.difference:
+        a, b = rule.difference
+        return f"{v(a)} minus {v(b)}"
+    a, b = rule.percent
+    return f"{v(a)} as a percentage of {v(b)}"
+
+
+def check_rules(table: Table, columns: list[ColumnMap], labels: dict[str, str]) -> list[Finding]:
+    """Check every declared derived-column rule on every unit and totals row.
+
+    The stated figure passes when it differs from the computed one by less than one unit of
+    its last printed digit, so a truncated and a rounded last digit both pass.
+    """
+    src = table.grid.source
+    out = []
+    for col in columns:
+        if col.rule is None:
+            continue
+        checked = bad = 0
+        for row in table.units + table.totals:
+            stated = row.values.get(col.ref)
+            computed = _rule_value(col.rule, row)
+            if stated is None or computed is None:
+                continue
+            checked += 1
+            tol = 10.0**-stated.decimals
+            if abs(stated.value - computed) >= tol - 1e-9:
+                bad += 1
+                out.append(
+                    Finding(
+                        "warning",
+                        "derived_rule",
+                        src,
+                        row.number,
+                        row.name if row.kind == "unit" else None,
+                        f"column {labels[col.ref]} states {fmt(stated.value)} but its rule "
+                        f"({_describe_rule(col.rule, labels, row)}) gives {fmt(computed)}; "
+                        "the source figure is kept as stated",
+                    )
+                )
+        if checked and not bad:
+            out.append(
+                Finding(
+                    "info",
+                    "derived_rule",
+                    src,
+                    None,
+                    None,
+                    f"column {labels[col.ref]}: its rule holds on all {checked} rows "
+                    f"(within the printed precision)",
+                )
+            )
+    return out
+
+
+def check_declared_totals(
+    declared: list[DeclaredTotal], figures: pd.DataFrame, card_source: str
+) -> list[Finding]:
+    """Compare the totals the plan's text declares with the unit table's sums."""
+    out = []
+    units = figures[(figures["level"] == "unit") & (figures["kind"] == "target")]
+    for d in declared:
+        part = units[(units["metric"] == d.metric) & (units["period"] == d.period)]
+        if part.empty:
+            out.append(
+                Finding(
+                    "info",
+                    "declared_total",
+                    card_source,
+                    None,
+                    None,
+                    f"declared {d.metric} {d.period} = {fmt(d.value)} "
+                    "has no unit table to check against",
+                )
+            )
+            continue
+        total = float(part["value"].sum())
+        n = part["unit_id"].nunique()
+        where = f" ({d.where})" if d.where else ""
+        if math.isclose(total, d.value, abs_tol=0.5):
+            out.append(
+                Finding(
+                    "info",
+                    "declared_total",
+                    card_source,
+                    None,
+                    None,
+                    f"the {n} units' {d.metric} {d.period} targets add up to the declared "
+                    f"{fmt(d.value)}{where}",
+                )
+            )
+        else:
+            gap = d.value - total
+            share = total / d.value if d.value else float("nan")
+            verb = "short of" if gap > 0 else "over"
+            out.append(
+                Finding(
+                    "warning",
+                    "declared_total",
+                    card_source,
+                    None,
+                    None,
+                    f"the {n} units' {d.metric} {d.period} targets add up to {fmt(total)}, "
+                    f"{verb} the declared {fmt(d.value)}{where} by {fmt(abs(gap))} "
+                    f"({share:.1%} of it): the table may be incomplete",
+                )
+            )
+    return out
+
+
+def check_zero_targets(figures: pd.DataFrame) -> list[Finding]:
+    """Log each unit whose targets for a metric are all zero (achievement is undefined)."""
+    t = figures[(figures["level"] == "unit") & (figures["kind"] == "target")]
+    out = []
+    for (_unit_id, name), part in t.groupby(["unit_id", "unit_name"], sort=False):
+        zero = [
+            m
+            for m, p in part.groupby("metric", sort=False)
+            if p["value"].notna().any() and (p["value"].fillna(0) == 0).all()
+        ]
+        if zero:
+            first = part.iloc[0]
+            out.append(
+                Finding(
+                    "info",
+                    "zero_target",
+                    _source(first),
+                    int(first["row"]),
+                    name,
+                    f"all targets are 0 for {', '.join(zero)}: achievement will be shown as "
+                    "undefined (no percentage), not 0% and not infinite",
+                )
+            )
+    return out
+
+
+def check_negatives(figures: pd.DataFrame) -> list[Finding]:
+    """Report negative figures for metrics that cannot be negative."""
+    out = []
+    for _, r in figures[figures["value"] < 0].iterrows():
+        if METRICS[r["metric"]].can_be_negative:
+            continue
+        out.append(
+            Finding(
+                "error",
+                "negative_value",
+                _source(r),
+                _int(r["row"]),
+                r["unit_name"],
+                f"{r['kind']} {r['metric']} {r['period']} is {fmt(r['value'])} (column "
+                f"{r['column']}): this metric cannot be negative",
+            )
+        )
+    return out
+
+
+def check_duplicate_units(
+    rows: list[Row], ids: list[str], keys: list[str], src: str
+) -> list[Finding]:
+    """Report unit rows whose names are the same unit: an error to correct, never a merge."""
+    out = []
+    seen: dict[str, Row] = {}
+    for row, uid, key in zip(rows, ids, keys, strict=True):
+        if key in seen:
+            first = seen[key]
+            out.append(
+                Finding(
+                    "error",
+                    "duplicate_unit",
+                    src,
+                    row.number,
+                    row.name,
+                    f"unit '{row.name}' appears twice: rows {first.number} (TT {first.tt}) and "
+                    f"{row.number} (TT {row.tt}); kept apart as '{key}' and '{uid}', not merged: "
+                    "correct the name in the source",
+                )
+            )
+        else:
+            seen[key] = row
+    return out
+
+
+def _source(r: pd.Series) -> str:
+    return f"{r['source_file']}, {r['sheet']}" if r["sheet"] else str(r["source_file"])
+
+
+def _int(v: object) -> int | None:
+    return None if v is None or pd.isna(v) else int(v)

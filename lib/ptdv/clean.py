@@ -1,0 +1,426 @@
+"""Turn a plan's raw tables into tidy tables and a data-quality log (pure apart from reading).
+
+Tidy ("long") form: one row per unit x metric x period, with the file, sheet, row and column
+every figure came from. `write_outputs` writes them to data/processed/<plan-id>/ atomically.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from . import __version__, checks, paths, schemas
+from .checks import Finding
+from .config import PlanCard, Source
+from .errors import DataError
+from .ingest import Table, read_table
+from .units import clean_name, name_changes, unit_key
+
+FIGURE_COLUMNS = [
+    "plan_id",
+    "level",
+    "unit_id",
+    "unit_name",
+    "metric",
+    "period",
+    "kind",
+    "value",
+    "source_file",
+    "sheet",
+    "row",
+    "column",
+]
+UNIT_COLUMNS = [
+    "plan_id",
+    "unit_id",
+    "unit_name",
+    "order",
+    "tt",
+    "group",
+    "source_file",
+    "sheet",
+    "row",
+]
+#: Columns that say where a figure came from; two copies of a table differ only in these.
+PROVENANCE = ["source_file", "sheet", "row", "column"]
+
+
+@dataclass
+class SourceResult:
+    """What one file of a source cleaned into."""
+
+    file: Path
+    table: Table
+    units: pd.DataFrame
+    figures: pd.DataFrame
+    findings: list[Finding]
+
+
+@dataclass
+class CleanResult:
+    """A cleaned plan: tidy frames, the quality log, and the files read."""
+
+    card: PlanCard
+    units: pd.DataFrame
+    targets: pd.DataFrame
+    actuals: pd.DataFrame
+    quality: pd.DataFrame
+    inputs: list[Path] = field(default_factory=list)
+
+    def summary(self) -> pd.DataFrame:
+        """Return the unit-level sums per kind, metric and period, in table order."""
+        figs = pd.concat([self.targets, self.actuals])
+        figs = figs[figs["level"] == "unit"]
+        return (
+            figs.groupby(["kind", "metric", "period"], sort=False)["value"]
+            .agg(["count", "sum"])
+            .rename(columns={"count": "units", "sum": "total"})
+            .reset_index()
+        )
+
+
+def _labels(table: Table) -> dict[str, str]:
+    return {c.ref: f"{c.letter} ({c.label})" for c in table.columns if c.ref}
+
+
+def clean_file(card: PlanCard, source: Source, file: str) -> SourceResult:
+    """Clean one file of a source (the source's own file or one of its copies)."""
+    path = card.raw_path(file)
+    spec = [(c.ref, c.header_path) for c in source.columns]
+    sheet = source.sheet if path.suffix.lower() in (".xlsx", ".xlsm") else None
+    table = read_table(path, sheet, spec, row_number=source.row_number, unit_name=source.unit_name)
+    src = table.grid.source
+    labels = _labels(table)
+    findings: list[Finding] = []
+
+    # layout decisions, so that nothing is dropped silently
+    rows_h = table.header_row_numbers
+    findings.append(
+        Finding(
+            "info",
+            "layout",
+            src,
+            rows_h[0],
+            None,
+            f"header found on rows {rows_h[0]}-{rows_h[-1]}; "
+            f"{table.header_rows[0]} line(s) above it skipped as titles"
+            if len(rows_h) > 1
+            else f"header found on row {rows_h[0]}",
+        )
+    )
+    for number, drift in table.repeats:
+        extra = " (spelled differently, e.g. CNLD for CNLĐ; same columns)" if drift else ""
+        findings.append(
+            Finding(
+                "info",
+                "layout",
+                src,
+                number,
+                None,
+                f"header repeated after a page break{extra}: skipped",
+            )
+        )
+    for r in table.rows:
+        if r.kind == "group":
+            findings.append(
+                Finding(
+                    "info",
+                    "layout",
+                    src,
+                    r.number,
+                    None,
+                    f"group label '{r.name}' recorded as the units' group",
+                )
+            )
+    trailer = table.trailer
+    if trailer:
+        findings.append(
+            Finding(
+                "info",
+                "layout",
+                src,
+                trailer[0].number,
+                None,
+                f"{len(trailer)} line(s) of notes below the table ignored, from "
+                f"'{trailer[0].name[:60]}'",
+            )
+        )
+    mapped = {c.ref for c in source.columns}
+    for col in table.columns:
+        if col.index > table.name_col and col.ref is None and col.path:
+            findings.append(
+                Finding(
+                    "warning",
+                    "unmapped_column",
+                    src,
+                    rows_h[0],
+                    None,
+                    f"column {col.letter} ({col.label}) is not in the plan card: not loaded",
+                )
+            )
+    assert mapped == {c.ref for c in table.columns if c.ref}
+
+    # units: ids from normalised names; a repeated name is an error, never a merge
+    aliases = {unit_key(k): v for k, v in source.aliases.items()}
+    units = table.units
+    keys, ids = [], []
+    for r in units:
+        name = clean_name(r.raw_name or r.name)
+        key = unit_key(aliases.get(unit_key(name), name))
+        n = keys.count(key)
+        keys.append(key)
+        ids.append(key if n == 0 else f"{key}-{n + 1}")
+        changed = name_changes(r.raw_name) if r.raw_name else []
+        if changed:
+            findings.append(
+                Finding(
+                    "info", "unit_name", src, r.number, name, "name cleaned: " + ", ".join(changed)
+                )
+            )
+    findings += checks.check_duplicate_units(units, ids, keys, src)
+
+    unit_rows = [
+        {
+            "plan_id": card.plan_id,
+            "unit_id": uid,
+            "unit_name": clean_name(r.name),
+            "order": k + 1,
+            "tt": r.tt,
+            "group": r.group,
+            "source_file": path.name,
+            "sheet": table.grid.sheet,
+            "row": r.number,
+        }
+        for k, (r, uid) in enumerate(zip(units, ids, strict=True))
+    ]
+    by_ref = {c.ref: c for c in source.columns}
+    letters = {c.ref: c.letter for c in table.columns if c.ref}
+    fig_rows = []
+    for r, uid in zip(units, ids, strict=True):
+        for ref, parsed in r.values.items():
+            col = by_ref[ref]
+            if col.kind == "derived":
+                continue  # a check-only column
+            fig_rows.append(
+                {
+                    "plan_id": card.plan_id,
+                    "level": "unit",
+                    "unit_id": uid,
+                    "unit_name": clean_name(r.name),
+                    "metric": col.metric,
+                    "period": col.period,
+                    "kind": col.kind,
+                    "value": float("nan") if parsed is None else parsed.value,
+                    "source_file": path.name,
+                    "sheet": table.grid.sheet,
+                    "row": r.number,
+                    "column": letters[ref],
+                }
+            )
+    units_df = pd.DataFrame(unit_rows, columns=UNIT_COLUMNS)
+    figures = pd.DataFrame(fig_rows, columns=FIGURE_COLUMNS)
+    figures["row"] = figures["row"].astype("Int64")
+    figures["value"] = figures["value"].astype("float64")
+
+    findings += checks.check_totals_rows(table, labels)
+    findings += checks.check_rules(table, source.columns, labels)
+    findings += checks.check_negatives(figures)
+    return SourceResult(path, table, units_df, figures, findings)
+
+
+def _compare_copy(primary: SourceResult, copy: SourceResult) -> list[Finding]:
+    """Check that a copy of a table cleans to the same units and figures as the primary."""
+    src = copy.table.grid.source
+    a = primary.figures.drop(columns=PROVENANCE).reset_index(drop=True)
+    b = copy.figures.drop(columns=PROVENANCE).reset_index(drop=True)
+    ua = primary.units.drop(columns=["source_file", "sheet", "row"]).reset_index(drop=True)
+    ub = copy.units.drop(columns=["source_file", "sheet", "row"]).reset_index(drop=True)
+    if a.equals(b) and ua.equals(ub):
+        return [
+            Finding(
+                "info",
+                "copy_agrees",
+                src,
+                None,
+                None,
+                f"this copy cleans to the same {len(ub)} units and {len(b)} figures "
+                f"as {primary.file.name}",
+            )
+        ]
+    keys = ["unit_id", "metric", "period", "kind"]
+    merged = primary.figures.merge(
+        copy.figures, on=keys, how="outer", suffixes=("", "_copy"), indicator=True
+    )
+    out = []
+    for _, r in merged.iterrows():
+        same = r["_merge"] == "both" and (
+            r["value"] == r["value_copy"] or (pd.isna(r["value"]) and pd.isna(r["value_copy"]))
+        )
+        if same:
+            continue
+        row = r["row_copy"] if pd.notna(r.get("row_copy")) else None
+        out.append(
+            Finding(
+                "error",
+                "copy_differs",
+                src,
+                None if row is None else int(row),
+                r["unit_name"] if pd.notna(r["unit_name"]) else r["unit_name_copy"],
+                f"{r['kind']} {r['metric']} {r['period']}: {primary.file.name} has "
+                f"{checks.fmt(r['value'])}, this copy has {checks.fmt(r['value_copy'])}",
+            )
+        )
+    if not out:
+        out.append(
+            Finding(
+                "error",
+                "copy_differs",
+                src,
+                None,
+                None,
+                f"this copy lists different units from {primary.file.name}",
+            )
+        )
+    return out
+
+
+def _plan_figures(card: PlanCard) -> pd.DataFrame:
+    """Return the totals the plan's text declares, as plan-level target rows."""
+    rows = [
+        {
+            "plan_id": card.plan_id,
+            "level": "plan",
+            "unit_id": card.plan_id,
+            "unit_name": card.issuer_short,
+            "metric": d.metric,
+            "period": d.period,
+            "kind": "target",
+            "value": float(d.value),
+            "source_file": card.card_path.name,
+            "sheet": None,
+            "row": None,
+            "column": f"declared_totals[{k}]",
+        }
+        for k, d in enumerate(card.declared_totals)
+    ]
+    df = pd.DataFrame(rows, columns=FIGURE_COLUMNS)
+    df["row"] = df["row"].astype("Int64")
+    df["value"] = df["value"].astype("float64")
+    return df
+
+
+def clean_plan(card: PlanCard) -> CleanResult:
+    """Clean every source of a plan and run the checks; raise DataError on unreadable input."""
+    results: list[SourceResult] = []
+    findings: list[Finding] = []
+    inputs: list[Path] = []
+    for source in card.sources:
+        primary = clean_file(card, source, source.file)
+        results.append(primary)
+        findings += primary.findings
+        inputs.append(primary.file)
+        for copy_file in source.copies:
+            copy = clean_file(card, source, copy_file)
+            inputs.append(copy.file)
+            findings += _compare_copy(primary, copy)
+
+    units = pd.concat([r.units for r in results]) if results else pd.DataFrame(columns=UNIT_COLUMNS)
+    frames = [r.figures for r in results] + [_plan_figures(card)]
+    figures = pd.concat([f for f in frames if not f.empty] or [frames[-1]], ignore_index=True)
+    if len(results) > 1 and units["unit_id"].duplicated().any():
+        dup = ", ".join(sorted(units.loc[units["unit_id"].duplicated(), "unit_id"]))
+        raise DataError(
+            f"the plan's sources list the same units twice: {dup}", file=str(card.card_path)
+        )
+
+    card_src = (
+        str(card.card_path.relative_to(paths.root()))
+        if card.card_path.is_relative_to(paths.root())
+        else str(card.card_path)
+    )
+    if not card.sources:
+        findings.append(
+            Finding(
+                "info",
+                "no_table",
+                card_src,
+                None,
+                None,
+                "the plan has no unit allocation table: headline targets only",
+            )
+        )
+    findings += checks.check_declared_totals(card.declared_totals, figures, card_src)
+    findings += checks.check_zero_targets(figures)
+
+    units = units.reset_index(drop=True)
+    units["tt"] = units["tt"].astype("Int64")
+    units["order"] = units["order"].astype("int64")
+    units["row"] = units["row"].astype("int64")
+    targets = figures[figures["kind"] == "target"].reset_index(drop=True)
+    actuals = figures[figures["kind"].isin(["actual", "baseline"])].reset_index(drop=True)
+    quality = checks.findings_frame(findings)
+    units = schemas.UNITS.validate(units)
+    targets = schemas.FIGURES.validate(targets)
+    actuals = schemas.FIGURES.validate(actuals)
+    quality = schemas.QUALITY.validate(quality)
+    return CleanResult(card, units, targets, actuals, quality, inputs)
+
+
+def sha256(path: Path) -> str:
+    """Return the SHA-256 of a file's bytes."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 16), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def write_outputs(result: CleanResult, dest: Path | None = None) -> Path:
+    """Write the tidy tables and quality log to dest (default data/processed/<plan-id>).
+
+    Everything is written to a temporary folder beside dest, then swapped in with renames,
+    so dest holds either the previous complete output or the new one, never a mix.
+    """
+    dest = Path(dest or paths.processed_dir(result.card.plan_id))
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.tmp-", dir=dest.parent))
+    try:
+        result.units.to_parquet(tmp / "units.parquet", index=False)
+        result.targets.to_parquet(tmp / "targets.parquet", index=False)
+        result.actuals.to_parquet(tmp / "actuals.parquet", index=False)
+        result.quality.to_csv(tmp / "quality.csv", index=False, encoding="utf-8")
+        root = paths.root()
+        manifest = {
+            "plan_id": result.card.plan_id,
+            "ptdv_version": __version__,
+            "inputs": [
+                {
+                    "path": str(p.relative_to(root)) if p.is_relative_to(root) else str(p),
+                    "sha256": sha256(p),
+                    "bytes": p.stat().st_size,
+                }
+                for p in [result.card.card_path, *result.inputs]
+            ],
+        }
+        (tmp / "inputs.json").write_text(
+            json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
+        )
+        os.chmod(tmp, 0o755)
+        old = None
+        if dest.exists():
+            old = dest.parent / f".{dest.name}.old-{os.getpid()}"
+            os.rename(dest, old)
+        os.rename(tmp, dest)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return dest

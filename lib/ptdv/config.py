@@ -1,0 +1,267 @@
+"""Plan cards (config/plans/<plan-id>.yaml): load, validate strictly, explain errors by key."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from . import paths
+from .errors import ConfigError
+from .metrics import METRICS
+from .periods import HALF_YEAR_SCHEMES, check_period
+
+
+def _metric_name(value: object) -> object:
+    if isinstance(value, str) and value not in METRICS:
+        raise ValueError(f"unknown metric {value!r}; known: {', '.join(METRICS)}")
+    return value
+
+
+def _period_id(value: object) -> object:
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)  # YAML reads an unquoted 2025 as a number
+    if isinstance(value, str):
+        check_period(value)
+    return value
+
+
+MetricName = Annotated[str, BeforeValidator(_metric_name)]
+PeriodId = Annotated[str, BeforeValidator(_period_id)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Document(_Strict):
+    """The official document a plan comes from."""
+
+    number: str
+    date: dt.date | str
+    date_note: str | None = None
+
+    @field_validator("date")
+    @classmethod
+    def _partial_date(cls, value: dt.date | str) -> dt.date | str:
+        if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}(-\d{2})?", value):
+            raise ValueError("expected a date YYYY-MM-DD, or YYYY-MM when the day is blank")
+        return value
+
+
+class Term(_Strict):
+    """First and last day of the plan's term."""
+
+    start: dt.date
+    end: dt.date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Term:
+        if self.end <= self.start:
+            raise ValueError("term.end must come after term.start")
+        return self
+
+
+class DeclaredTotal(_Strict):
+    """A total the plan's text declares, to check the table against."""
+
+    metric: MetricName
+    period: PeriodId
+    value: float
+    where: str | None = None
+
+
+class OtherTarget(_Strict):
+    """A target the plan states that is not a unit count (coverage, quality)."""
+
+    label: str
+    label_vi: str
+    value: float
+    unit: Literal["percent", "unions", "members"]
+
+
+class Rule(_Strict):
+    """How a derived column is computed from other columns (referenced as metric@period)."""
+
+    share: float | None = None
+    of: str | None = None
+    sum: list[str] | None = None
+    difference: list[str] | None = Field(default=None, min_length=2, max_length=2)
+    percent: list[str] | None = Field(default=None, min_length=2, max_length=2)
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Rule:
+        forms = [f for f in ("share", "sum", "difference", "percent") if getattr(self, f)]
+        if len(forms) != 1:
+            raise ValueError(
+                "a rule takes exactly one of: share (with of), sum, difference, percent"
+            )
+        if (self.share is None) != (self.of is None):
+            raise ValueError("'share' and 'of' go together")
+        return self
+
+    def refs(self) -> list[str]:
+        """Return the column references the rule reads."""
+        if self.of:
+            return [self.of]
+        return list(self.sum or self.difference or self.percent or [])
+
+
+class ColumnMap(_Strict):
+    """Maps a header (a text, or a path of texts over header rows) to what its figures are."""
+
+    header: str | list[str]
+    kind: Literal["target", "actual", "baseline", "derived"]
+    metric: MetricName
+    period: PeriodId
+    id: str | None = None
+    rule: Rule | None = None
+
+    @property
+    def ref(self) -> str:
+        """Return the name rules use for this column (`metric@period` unless `id` is set)."""
+        return self.id or f"{self.metric}@{self.period}"
+
+    @property
+    def header_path(self) -> list[str]:
+        """Return the header as a list of texts, outermost first."""
+        return [self.header] if isinstance(self.header, str) else list(self.header)
+
+    @property
+    def header_label(self) -> str:
+        """Return the header as one readable text."""
+        return " › ".join(self.header_path)
+
+
+class Source(_Strict):
+    """One table of figures: a file, its sheet, and the mapping of its columns."""
+
+    file: str
+    sheet: str | None = None
+    copies: list[str] = []
+    row_number: str = "TT"
+    unit_name: str = "Đơn vị"
+    aliases: dict[str, str] = {}
+    columns: list[ColumnMap] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _refs_known(self) -> Source:
+        refs = [c.ref for c in self.columns]
+        dup = sorted({r for r in refs if refs.count(r) > 1})
+        if dup:
+            raise ValueError(f"two columns map to the same metric@period: {', '.join(dup)}")
+        for col in self.columns:
+            for ref in col.rule.refs() if col.rule else []:
+                if ref not in refs:
+                    raise ValueError(
+                        f"rule of column {col.header_label!r} refers to {ref!r}, which no "
+                        f"column of this source maps; known: {', '.join(refs)}"
+                    )
+        return self
+
+
+class PlanCard(_Strict):
+    """Everything ptdv needs to know about one plan."""
+
+    plan_id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    title: str
+    issuer: str
+    issuer_short: str
+    level: Literal["national", "province", "district"]
+    document: Document
+    term: Term
+    half_years: Literal[HALF_YEAR_SCHEMES]  # type: ignore[valid-type]
+    demo: bool = False
+    members_target: Literal["net", "admitted"]
+    metrics: list[MetricName] = Field(min_length=1)
+    declared_totals: list[DeclaredTotal] = []
+    other_targets: list[OtherTarget] = []
+    sources: list[Source] = []
+
+    @property
+    def card_path(self) -> Path:
+        """Return where this card lives."""
+        return paths.plan_card_path(self.plan_id)
+
+    def raw_path(self, file: str) -> Path:
+        """Return the path of one of this plan's raw files."""
+        return paths.raw_dir(self.plan_id) / file
+
+
+def _loc(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif not re.fullmatch(r"[A-Za-z_][\w-]*", str(part)):
+            continue  # pydantic's internal branch names (e.g. 'str', 'list[str]')
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(top level)"
+
+
+def describe_validation_error(err: ValidationError) -> str:
+    """Return one line per problem of a pydantic error, each naming its key."""
+    lines = []
+    seen = set()
+    for e in err.errors():
+        key = _loc(tuple(e["loc"]))
+        if e["type"] == "extra_forbidden":
+            msg = f"unknown key '{key}'"
+        elif e["type"] == "missing":
+            msg = f"missing key '{key}'"
+        else:
+            text = e["msg"].removeprefix("Value error, ")
+            msg = f"key '{key}': {text} (got {e.get('input')!r})"
+        if msg not in seen:
+            seen.add(msg)
+            lines.append(msg)
+    return "; ".join(lines)
+
+
+def parse_card(text: str, origin: str) -> PlanCard:
+    """Return the plan card in `text`, or raise ConfigError naming `origin` and the key."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+        raise ConfigError(f"{origin}:{where}: YAML error: {problem}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{origin}: expected a mapping of keys at the top level")
+    try:
+        return PlanCard.model_validate(data)
+    except ValidationError as err:
+        raise ConfigError(f"{origin}: {describe_validation_error(err)}") from None
+
+
+def available_plans() -> list[str]:
+    """Return the ids of the plan cards in config/plans."""
+    return sorted(p.stem for p in paths.plans_dir().glob("*.yaml"))
+
+
+def load_card(plan_id: str) -> PlanCard:
+    """Return the validated card of `plan_id`, or raise ConfigError listing known plans."""
+    path = paths.plan_card_path(plan_id)
+    if not path.is_file():
+        known = ", ".join(available_plans()) or "none"
+        raise ConfigError(f"unknown plan {plan_id!r}: no {path}; known plans: {known}")
+    card = parse_card(path.read_text(encoding="utf-8"), str(path))
+    if card.plan_id != plan_id:
+        raise ConfigError(
+            f"{path}: key 'plan_id' is {card.plan_id!r}, the file name says {plan_id!r}"
+        )
+    return card

@@ -1,0 +1,256 @@
+"""Parse and format figures as printed in Vietnamese tables (1.234,5 / (65) / 55,45%)."""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from numbers import Integral, Real
+
+from babel.numbers import (
+    NumberFormatError,
+    format_decimal,
+    get_decimal_symbol,
+    get_group_symbol,
+    parse_decimal,
+)
+
+__all__ = [
+    "NumberParseError",
+    "ParsedNumber",
+    "format_number",
+    "format_percent",
+    "parse_number",
+    "parse_number_detail",
+]
+
+#: What an empty cell prints as, and what counts as "no figure" when read back.
+NO_FIGURE = "–"
+_NONE_MARKS = frozenset({"", "-", "–", "—"})
+
+#: Decimals kept when an Excel float has more digits than that in its repr.
+_MAX_FLOAT_DECIMALS = 6
+
+_LANGS = ("vi", "en")
+
+_TAG_RE = re.compile(r"<[^<>]*>")
+_MD_WRAP_RE = re.compile(r"^(\*{1,3}|_{1,3})(.+)\1$", re.DOTALL)
+_SPACE_CHARS = str.maketrans(
+    {
+        "\u00a0": " ",  # no-break space
+        "\u202f": " ",  # narrow no-break space
+        "\u2007": " ",  # figure space
+        "\u2009": " ",  # thin space
+        "\u200a": " ",  # hair space
+        "\t": " ",
+        "\n": " ",
+        "\r": " ",
+        "\u200b": None,  # zero-width space
+        "\ufeff": None,  # byte-order mark
+    }
+)
+_SIGN_RE = re.compile(r"^([-\u2212\u2013+])\s*(.*)$", re.DOTALL)
+_PARENS_RE = re.compile(r"^\((.*)\)$", re.DOTALL)
+_PERCENT_RE = re.compile(r"^(.*?)\s*%$", re.DOTALL)
+
+
+class NumberParseError(ValueError):
+    """A cell holds text that is not a number in the expected locale format."""
+
+    def __init__(
+        self, raw: object, *, locale: str = "vi", suggestions: list[str] | None = None
+    ) -> None:
+        """Build the message naming the raw cell and any likely intended forms Babel offered."""
+        self.raw = raw
+        self.suggestions = list(suggestions or [])
+        found = f"{raw!r} (a boolean)" if isinstance(raw, bool) else repr(raw)
+        message = f"expected a number (e.g. {_examples(locale)}), found {found}"
+        if self.suggestions:
+            message += "; did you mean " + " or ".join(repr(s) for s in self.suggestions) + "?"
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class ParsedNumber:
+    """A parsed figure: its value, its printed precision and whether it carried a % sign."""
+
+    value: float
+    decimals: int
+    percent: bool
+
+
+def _examples(locale: str) -> str:
+    """Return sample figures written in the given locale, for error messages."""
+    try:
+        thousands = format_decimal(1234, locale=locale)
+        fraction = format_decimal(Decimal("55.45"), locale=locale)
+    except Exception:  # unknown locale: fall back to the Vietnamese examples
+        thousands, fraction = "1.234", "55,45"
+    return f"{thousands}, (65), {fraction}%"
+
+
+def _is_missing(raw: object) -> bool:
+    """Return True for None, NaN and pandas' NA/NaT markers."""
+    if raw is None:
+        return True
+    if isinstance(raw, float) and math.isnan(raw):
+        return True
+    if isinstance(raw, Decimal) and raw.is_nan():
+        return True
+    return type(raw).__name__ in {"NAType", "NaTType"}
+
+
+def _strip_markup(text: str) -> str:
+    """Remove HTML-ish tags, entities and markdown emphasis wrapped around a cell's text."""
+    previous = None
+    while previous != text:
+        previous = text
+        text = _TAG_RE.sub("", text)
+        text = html.unescape(text).translate(_SPACE_CHARS).strip()
+        match = _MD_WRAP_RE.match(text)
+        if match:
+            text = match.group(2)
+    return text
+
+
+def _float_decimals(value: float | Decimal) -> int:
+    """Count the decimals a numeric cell shows in its shortest repr, at most six."""
+    if value == int(value):
+        return 0
+    exponent = Decimal(repr(value) if isinstance(value, float) else value).as_tuple().exponent
+    if not isinstance(exponent, int):
+        return 0
+    return min(max(-exponent, 0), _MAX_FLOAT_DECIMALS)
+
+
+def _parse_numeric(raw: object) -> ParsedNumber:
+    """Convert a numeric cell (int, float, Decimal, numpy scalar) to a ParsedNumber."""
+    if isinstance(raw, Integral):
+        return ParsedNumber(float(int(raw)), 0, False)
+    if isinstance(raw, Decimal):
+        if not raw.is_finite():
+            raise NumberParseError(raw)
+        return ParsedNumber(float(raw), _float_decimals(raw), False)
+    value = float(raw)  # type: ignore[arg-type]
+    if not math.isfinite(value):
+        raise NumberParseError(raw)
+    return ParsedNumber(value + 0.0, _float_decimals(value), False)
+
+
+def _digits_to_decimal(digits: str, raw: str, locale: str, sign: str, pct: str) -> Decimal:
+    """Parse the unsigned digits part with Babel in strict mode, or raise NumberParseError."""
+    group = get_group_symbol(locale)
+    decimal = get_decimal_symbol(locale)
+    if " " in digits:
+        spaced = rf"[0-9]{{1,3}}(?: [0-9]{{3}})+(?:{re.escape(decimal)}[0-9]*)?"
+        if not re.fullmatch(spaced, digits):
+            raise NumberParseError(raw, locale=locale)
+        digits = digits.replace(" ", group)
+    allowed = re.escape(group + decimal)
+    if not re.fullmatch(rf"[0-9][0-9{allowed}]*", digits):
+        raise NumberParseError(raw, locale=locale)
+    try:
+        return parse_decimal(digits, locale=locale, strict=True)
+    except NumberFormatError as exc:
+        hints = [f"{sign}{s}{pct}" for s in (getattr(exc, "suggestions", None) or [])]
+        raise NumberParseError(raw, locale=locale, suggestions=hints) from None
+    except InvalidOperation:
+        raise NumberParseError(raw, locale=locale) from None
+
+
+def _parse_text(raw: str, locale: str) -> ParsedNumber | None:
+    """Parse a number printed as text in the locale's format."""
+    text = _strip_markup(raw)
+    if text in _NONE_MARKS:
+        return None
+    percent = False
+    negative = False
+    match = _PERCENT_RE.match(text)
+    if match:
+        percent, text = True, match.group(1)
+    match = _PARENS_RE.match(text)
+    if match:
+        negative, text = True, match.group(1).strip()
+        match = _PERCENT_RE.match(text)
+        if match and not percent:
+            percent, text = True, match.group(1)
+    match = _SIGN_RE.match(text)
+    if match:
+        if negative:
+            raise NumberParseError(raw, locale=locale)
+        negative, text = match.group(1) != "+", match.group(2)
+    if not text:
+        raise NumberParseError(raw, locale=locale)
+    sign = "-" if negative else ""
+    value = _digits_to_decimal(text, raw, locale, sign, "%" if percent else "")
+    decimal = get_decimal_symbol(locale)
+    decimals = len(text.rsplit(decimal, 1)[1]) if decimal in text else 0
+    number = float(-value if negative else value)
+    return ParsedNumber(number if number != 0 else 0.0, decimals, percent)
+
+
+def parse_number_detail(raw: object, *, locale: str = "vi") -> ParsedNumber | None:
+    """Parse a cell into value, printed decimals and percent flag; None when it holds no figure."""
+    if _is_missing(raw):
+        return None
+    if isinstance(raw, bool) or type(raw).__name__ == "bool_":
+        raise NumberParseError(raw, locale=locale)
+    if isinstance(raw, (Real, Decimal)):
+        return _parse_numeric(raw)
+    if isinstance(raw, str):
+        return _parse_text(raw, locale)
+    raise NumberParseError(raw, locale=locale)
+
+
+def parse_number(raw: object, *, locale: str = "vi") -> float | None:
+    """Parse a cell into its value only; None when it holds no figure."""
+    parsed = parse_number_detail(raw, locale=locale)
+    return None if parsed is None else parsed.value
+
+
+def _check_lang(lang: str) -> str:
+    """Return lang if it is a supported output language, else raise ValueError."""
+    if lang not in _LANGS:
+        raise ValueError(f"lang must be one of {', '.join(_LANGS)}, got {lang!r}")
+    return lang
+
+
+def _rounded(value: float | Decimal, decimals: int) -> Decimal:
+    """Round half away from zero (as Excel does) to a fixed number of decimals."""
+    if decimals < 0:
+        raise ValueError(f"decimals must be >= 0, got {decimals}")
+    number = value if isinstance(value, Decimal) else Decimal(repr(float(value)))
+    result = number.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return result if result != 0 else abs(result)
+
+
+def _pattern(decimals: int) -> str:
+    """Return a CLDR number pattern with grouping and a fixed number of decimals."""
+    return "#,##0" + ("." + "0" * decimals if decimals else "")
+
+
+def format_number(value: float | int | Decimal | None, lang: str = "vi", decimals: int = 0) -> str:
+    """Format a figure with the language's separators and fixed decimals; '–' when missing."""
+    _check_lang(lang)
+    if _is_missing(value):
+        return NO_FIGURE
+    assert value is not None
+    if not math.isfinite(float(value)):
+        return NO_FIGURE
+    number = _rounded(value, decimals)
+    return format_decimal(number, format=_pattern(decimals), locale=lang)
+
+
+def format_percent(value: float | int | Decimal | None, lang: str = "vi", decimals: int = 2) -> str:
+    """Format a ratio as a percentage (0.0986 -> '9,86%'); '–' when missing."""
+    _check_lang(lang)
+    if _is_missing(value):
+        return NO_FIGURE
+    assert value is not None
+    if not math.isfinite(float(value)):
+        return NO_FIGURE
+    ratio = value if isinstance(value, Decimal) else Decimal(repr(float(value)))
+    number = _rounded(ratio * 100, decimals)
+    return format_decimal(number, format=_pattern(decimals), locale=lang) + "%"

@@ -1,0 +1,60 @@
+"""Pandera schemas of the processed tables: what every later step may rely on."""
+
+from __future__ import annotations
+
+import pandera.pandas as pa
+
+from .checks import SEVERITIES
+from .metrics import KINDS, METRICS
+from .periods import PERIOD_RE
+
+_PERIOD = pa.Check.str_matches(PERIOD_RE.pattern)
+
+UNITS = pa.DataFrameSchema(
+    {
+        "plan_id": pa.Column(str),
+        "unit_id": pa.Column(str, pa.Check.str_matches(r"^[a-z0-9]+(-[a-z0-9]+)*$"), unique=True),
+        "unit_name": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "order": pa.Column(int, pa.Check.ge(1), unique=True),
+        "tt": pa.Column("Int64", nullable=True),
+        "group": pa.Column(str, nullable=True),
+        "source_file": pa.Column(str),
+        "sheet": pa.Column(str, nullable=True),
+        "row": pa.Column(int, pa.Check.ge(1)),
+    },
+    strict=True,
+    coerce=True,
+)
+
+FIGURES = pa.DataFrameSchema(
+    {
+        "plan_id": pa.Column(str),
+        "level": pa.Column(str, pa.Check.isin(["unit", "plan"])),
+        "unit_id": pa.Column(str),
+        "unit_name": pa.Column(str),
+        "metric": pa.Column(str, pa.Check.isin(list(METRICS))),
+        "period": pa.Column(str, _PERIOD),
+        "kind": pa.Column(str, pa.Check.isin(list(KINDS))),
+        "value": pa.Column(float, nullable=True),
+        "source_file": pa.Column(str),
+        "sheet": pa.Column(str, nullable=True),
+        "row": pa.Column("Int64", nullable=True),
+        "column": pa.Column(str),
+    },
+    strict=True,
+    coerce=True,
+    unique=["unit_id", "metric", "period", "kind"],
+)
+
+QUALITY = pa.DataFrameSchema(
+    {
+        "severity": pa.Column(str, pa.Check.isin(list(SEVERITIES))),
+        "check": pa.Column(str),
+        "source": pa.Column(str),
+        "row": pa.Column("Int64", nullable=True),
+        "unit": pa.Column(str, nullable=True),
+        "message": pa.Column(str),
+    },
+    strict=True,
+    coerce=True,
+)

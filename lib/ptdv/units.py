@@ -1,0 +1,177 @@
+"""Normalise unit names (provinces, districts, sector unions) and match them across files."""
+
+from __future__ import annotations
+
+import difflib
+import html
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+
+__all__ = ["UnitIndex", "clean_name", "name_changes", "unit_key"]
+
+_TAG_RE = re.compile(r"<[^<>]*>")
+_BREAK_TAG_RE = re.compile(r"<\s*/?\s*(?:br|p|div|li|td|th|tr)\b[^<>]*>", re.IGNORECASE)
+_MD_BOLD_RE = re.compile(r"(\*\*|__)(.+?)\1", re.DOTALL)
+_ENTITY_RE = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z]+);")
+_ODD_SPACES = str.maketrans(
+    {
+        "\u00a0": " ",  # no-break space
+        "\u202f": " ",  # narrow no-break space
+        "\u2007": " ",  # figure space
+        "\u2009": " ",  # thin space
+        "\u200a": " ",  # hair space
+        "\u3000": " ",  # ideographic space
+        "\u200b": None,  # zero-width space
+        "\ufeff": None,  # byte-order mark
+    }
+)
+_HYPHEN_RE = re.compile(r"(?<=\S)\s*-\s*(?=\S)")
+
+# Long forms and abbreviations, applied in this order to the casefolded name (word boundaries).
+_ABBREVIATIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), short)
+    for pattern, short in (
+        (r"\bliên đoàn lao động\b", "ldld"),
+        (r"\bcông đoàn ngành\b", "cdn"),
+        (r"\bcông đoàn\b", "cd"),
+        (r"\bkhu công nghiệp\b", "kcn"),
+        (r"\bthành phố\b", "tp"),
+        (r"\btp\.\s*", "tp "),
+        (r"\blđlđ\b", "ldld"),
+        (r"\bcđn\b", "cdn"),
+        (r"\bcđ\b", "cd"),
+    )
+)
+_ADMIN_PREFIX_RE = re.compile(
+    r"^(?:ldld(?:\s+(?:huyện|quận|thị xã|tp|tỉnh))?|tp|huyện|quận|thị xã)(?![\w])[\s\W]*"
+)
+
+#: Descriptions reported by name_changes, in the order they are listed.
+NFD_RECOMPOSED = "decomposed Unicode (NFD) recomposed"
+NBSP_REPLACED = "non-breaking or zero-width spaces replaced"
+EXTRA_SPACES = "extra spaces removed"
+HYPHEN_SPACES = "spaces around hyphens removed"
+MARKUP_REMOVED = "markup removed"
+_CHANGE_ORDER = (NFD_RECOMPOSED, NBSP_REPLACED, EXTRA_SPACES, HYPHEN_SPACES, MARKUP_REMOVED)
+
+
+def _clean_with_changes(raw: str) -> tuple[str, list[str]]:
+    """Clean a unit name and list which kinds of change were needed."""
+    changes: set[str] = set()
+    text = _TAG_RE.sub("", _BREAK_TAG_RE.sub(" ", raw))
+    text = _MD_BOLD_RE.sub(r"\2", text)
+    if _ENTITY_RE.search(text):
+        text = html.unescape(text)
+    if text != raw:
+        changes.add(MARKUP_REMOVED)
+    step = unicodedata.normalize("NFC", text)
+    if step != text:
+        changes.add(NFD_RECOMPOSED)
+    text = step
+    step = text.translate(_ODD_SPACES)
+    if step != text:
+        changes.add(NBSP_REPLACED)
+    text = step
+    step = " ".join(text.split())
+    if step != text:
+        changes.add(EXTRA_SPACES)
+    text = step
+    step = _HYPHEN_RE.sub("-", text)
+    if step != text:
+        changes.add(HYPHEN_SPACES)
+    return step, [change for change in _CHANGE_ORDER if change in changes]
+
+
+def clean_name(raw: str) -> str:
+    """Return the display form of a unit name: no markup, NFC, single spaces, tight hyphens."""
+    return _clean_with_changes(raw)[0]
+
+
+def name_changes(raw: str) -> list[str]:
+    """List in plain English what clean_name changes in a raw unit name (empty if nothing)."""
+    return _clean_with_changes(raw)[1]
+
+
+def _strip_diacritics(text: str) -> str:
+    """Remove Vietnamese tone and vowel marks and turn đ into d."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def unit_key(name: str) -> str:
+    """Return the ASCII slug matching a unit across files ('LĐLĐ huyện Yên Dũng' -> 'yen-dung')."""
+    text = unicodedata.normalize("NFC", clean_name(name).casefold())
+    for pattern, short in _ABBREVIATIONS:
+        text = pattern.sub(short, text)
+    text = " ".join(text.split())
+    match = _ADMIN_PREFIX_RE.match(text)
+    if match and re.search(r"\w", text[match.end() :]):
+        text = text[match.end() :]
+    slug = re.sub(r"[^a-z0-9]+", "-", _strip_diacritics(text))
+    return slug.strip("-")
+
+
+class UnitIndex:
+    """Look up unit ids by name, tolerant of prefixes, case, spacing and Unicode forms."""
+
+    def __init__(
+        self,
+        units: Iterable[tuple[str, str]],
+        aliases: Mapping[str, str] | None = None,
+    ) -> None:
+        """Index (unit_id, display_name) pairs and alias names; reject clashing or empty keys."""
+        self._names: dict[str, str] = {}
+        self._by_key: dict[str, str] = {}
+        for unit_id, display_name in units:
+            self._names.setdefault(unit_id, clean_name(display_name))
+            self._add(unit_key(display_name), unit_id, display_name)
+        for variant, unit_id in (aliases or {}).items():
+            if unit_id not in self._names:
+                raise ValueError(f"alias {variant!r} points to unknown unit id {unit_id!r}")
+            self._add(unit_key(variant), unit_id, variant)
+
+    def _add(self, key: str, unit_id: str, name: str) -> None:
+        """Register a key for a unit, refusing empty keys and keys already used by another unit."""
+        if not key:
+            raise ValueError(f"unit name {name!r} (id {unit_id!r}) has no usable letters or digits")
+        known = self._by_key.setdefault(key, unit_id)
+        if known != unit_id:
+            raise ValueError(
+                f"unit name {name!r} (id {unit_id!r}) has the same key {key!r} as unit "
+                f"{self._names[known]!r} (id {known!r}); duplicate names must be fixed, not merged"
+            )
+
+    def __len__(self) -> int:
+        """Return the number of distinct units."""
+        return len(self._names)
+
+    def __contains__(self, name: object) -> bool:
+        """Return True if the name matches a known unit."""
+        return isinstance(name, str) and self.match(name) is not None
+
+    def name(self, unit_id: str) -> str:
+        """Return the display name a unit was registered with."""
+        return self._names[unit_id]
+
+    def match(self, name: str) -> str | None:
+        """Return the id of the unit whose name or alias has the same key as name, else None."""
+        key = unit_key(name)
+        return self._by_key.get(key) if key else None
+
+    def suggest(self, name: str, n: int = 1, cutoff: float = 0.6) -> list[str]:
+        """Return up to n display names of known units whose keys are closest to name's key."""
+        key = unit_key(name)
+        if not key or n <= 0:
+            return []
+        close = difflib.get_close_matches(
+            key, list(self._by_key), n=len(self._by_key), cutoff=cutoff
+        )
+        found: list[str] = []
+        for candidate in close:
+            display = self._names[self._by_key[candidate]]
+            if display not in found:
+                found.append(display)
+            if len(found) == n:
+                break
+        return found
