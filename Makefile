@@ -1,0 +1,44 @@
+# The two commands of the README: `make report` (the main job) and `make test`.
+# Each sets up .venv on first use (and again when pyproject.toml changes).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: report test lint format lab clean-outputs help
+
+help:
+	@echo "make report   clean every shipped plan into data/processed/ (the main job)"
+	@echo "make test     run the test suite (and ruff)"
+	@echo "make lab      open JupyterLab on the project's environment"
+	@echo "make lint     ruff check + ruff format --check"
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (ptdv)" >/dev/null
+	touch $(STAMP)
+
+report: $(STAMP)
+	$(BIN)/ptdv clean --all
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+clean-outputs:
+	rm -rf data/processed/*/ reports/*/

@@ -1,0 +1,129 @@
+"""The `ptdv` command: inspect a new table, clean the plans (later: progress, run, send).
+
+The command line configures logging and turns every PtdvError into one line on stderr
+with a non-zero exit code (2 for bad input); tracebacks are for bugs only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from . import __version__, config, paths
+from .errors import PtdvError
+
+log = logging.getLogger("ptdv")
+
+
+def cmd_inspect(args: argparse.Namespace) -> int:
+    """Show what ptdv detects in an unseen file and print a draft plan card."""
+    from .discover import describe, draft_card, inspect_file
+
+    ins = inspect_file(args.file, args.sheet)
+    print(describe(ins))
+    print("\nDraft plan card:\n")
+    print(draft_card(ins))
+    return 0
+
+
+def clean_plan(plan_id: str, *, verbose: bool = False) -> Path:
+    """Run notebooks/01_clean.ipynb for one plan and return its output folder."""
+    from . import render
+
+    config.load_card(plan_id)  # refuse a bad card before a kernel starts
+    work = Path(tempfile.mkdtemp(prefix=f"ptdv-clean-{plan_id}-"))
+    executed = work / "01_clean.ipynb"
+    try:
+        render.execute_notebook("01_clean.ipynb", {"plan_id": plan_id}, executed)
+    except PtdvError:
+        if verbose:
+            print(f"(executed notebook kept at {executed})", file=sys.stderr)
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+        raise
+    dest = paths.processed_dir(plan_id)
+    shutil.copyfile(executed, dest / "01_clean.ipynb")
+    shutil.rmtree(work, ignore_errors=True)
+    return dest
+
+
+def cmd_clean(args: argparse.Namespace) -> int:
+    """Clean one plan (or all) into data/processed/<plan-id>/ through the clean notebook."""
+    import pandas as pd
+
+    plans = config.available_plans() if args.all else [args.plan]
+    for plan_id in plans:
+        config.load_card(plan_id)  # every card checked before any work starts
+    for plan_id in plans:
+        t0 = time.perf_counter()
+        print(f"cleaning {plan_id} ...", flush=True)
+        dest = clean_plan(plan_id, verbose=args.verbose)
+        units = pd.read_parquet(dest / "units.parquet")
+        quality = pd.read_csv(dest / "quality.csv")
+        counts = quality["severity"].value_counts()
+        print(
+            f"  {len(units)} units; quality log: {counts.get('error', 0)} error(s), "
+            f"{counts.get('warning', 0)} warning(s), {counts.get('info', 0)} info "
+            f"({time.perf_counter() - t0:.1f} s)"
+        )
+        for _, r in quality[quality["severity"] != "info"].iterrows():
+            where = f" row {int(r['row'])}" if pd.notna(r["row"]) else ""
+            print(f"  {r['severity']}: {r['source']}{where}: {r['message']}")
+        print(f"  written to {_rel(dest)}/ (units, targets, actuals .parquet; quality.csv)")
+    return 0
+
+
+def _rel(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of the `ptdv` command."""
+    p = argparse.ArgumentParser(
+        prog="ptdv",
+        description="Clean target tables, track progress and report it (PTĐV workbook).",
+    )
+    p.add_argument("--version", action="version", version=f"ptdv {__version__}")
+    p.add_argument("-v", "--verbose", action="store_true", help="say more, keep failed notebooks")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    s = sub.add_parser("inspect", help="show what ptdv finds in a new table; draft a plan card")
+    s.add_argument("file", type=Path, help="an .xlsx, .csv, .tsv or tab-separated .txt file")
+    s.add_argument("--sheet", help="the sheet to read (default: the first)")
+    s.set_defaults(func=cmd_inspect)
+
+    s = sub.add_parser("clean", help="clean a plan's raw tables into data/processed/<plan-id>/")
+    g = s.add_mutually_exclusive_group(required=True)
+    g.add_argument("--plan", help="plan id (a card in config/plans/)")
+    g.add_argument("--all", action="store_true", help="every plan in config/plans/")
+    s.set_defaults(func=cmd_clean)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return args.func(args)
+    except PtdvError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return err.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,130 @@
+"""Run the pipeline notebooks with papermill (later: HTML, PDF and XLSX rendering)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from . import paths
+from .errors import ConfigError, DataError, PtdvError, RenderError
+
+#: Errors raised inside a notebook that are the user's input, not a bug: re-raised as such.
+_USER_ERRORS: dict[str, type[PtdvError]] = {"DataError": DataError, "ConfigError": ConfigError}
+
+
+def notebook_parameters(notebook: Path) -> dict[str, Any]:
+    """Return the names and default values of a notebook's `parameters` cell."""
+    import ast
+
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    cells = [
+        c
+        for c in nb["cells"]
+        if c["cell_type"] == "code" and "parameters" in c.get("metadata", {}).get("tags", [])
+    ]
+    if len(cells) != 1:
+        raise RenderError(f"{notebook}: expected one cell tagged 'parameters', found {len(cells)}")
+    tree = ast.parse("".join(cells[0]["source"]))
+    out: dict[str, Any] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for t in targets:
+                if isinstance(t, ast.Name):
+                    out[t.id] = ast.literal_eval(node.value)
+    return out
+
+
+def check_parameters(notebook: Path, parameters: dict[str, Any]) -> None:
+    """Refuse parameters the notebook does not declare, before any kernel starts."""
+    known = notebook_parameters(notebook)
+    unknown = sorted(set(parameters) - set(known))
+    if unknown:
+        raise ConfigError(
+            f"{notebook.name}: unknown parameter(s) {', '.join(unknown)}; "
+            f"it takes: {', '.join(known)}"
+        )
+
+
+def _ipc_kernel_manager(socket_dir: Path) -> type:
+    """Return a kernel manager class that talks to its kernel over local IPC sockets.
+
+    Kernel and client always run on the same machine here; IPC keeps the kernel off the
+    network entirely (and ipykernel's warning about unencrypted TCP out of the output).
+    """
+    from jupyter_client.manager import AsyncKernelManager
+
+    class IPCKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self.transport = "ipc"
+            self.ip = str(socket_dir / "kernel")
+
+        async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+            # the kernel's own chatter (shutdown notices) goes to a log, not the user's screen
+            kw["stderr"] = open(socket_dir / "kernel.log", "ab")  # noqa: SIM115
+            return await super()._async_launch_kernel(kernel_cmd, **kw)
+
+    return IPCKernelManager
+
+
+def _prefer_own_kernelspec() -> None:
+    """Make the `python3` kernel the one of this environment, even if a user-level one exists.
+
+    Jupyter looks for kernelspecs in JUPYTER_PATH first, then the user's folder, then the
+    environment's; putting the environment's first runs notebooks with the Python that has
+    ptdv installed.
+    """
+    import os
+    import sys
+
+    own = str(Path(sys.prefix) / "share" / "jupyter")
+    current = os.environ.get("JUPYTER_PATH", "")
+    if own not in current.split(os.pathsep):
+        os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in (own, current) if p)
+
+
+def execute_notebook(name: str, parameters: dict[str, Any], output: Path) -> Path:
+    """Execute notebooks/<name> with papermill into `output`; user errors come back as such.
+
+    A DataError or ConfigError raised in the kernel is raised again here with its message,
+    so that the command line can print it as one line; any other failure is a RenderError
+    naming the executed notebook, which is kept for inspection.
+    """
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    notebook = paths.notebooks_dir() / name
+    if not notebook.is_file():
+        raise RenderError(f"notebook not found: {notebook}")
+    check_parameters(notebook, parameters)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    _prefer_own_kernelspec()
+    socket_dir = Path(tempfile.mkdtemp(prefix="ptdv-kernel-"))
+    try:
+        pm.execute_notebook(
+            str(notebook),
+            str(output),
+            parameters=parameters,
+            cwd=str(paths.root()),
+            kernel_name="python3",
+            progress_bar=False,
+            log_output=False,
+            kernel_manager_class=_ipc_kernel_manager(socket_dir),
+        )
+    except PapermillExecutionError as err:
+        cls = _USER_ERRORS.get(err.ename)
+        if cls is not None:
+            raise cls(err.evalue) from None
+        log = socket_dir / "kernel.log"
+        if log.is_file() and log.stat().st_size:
+            shutil.copyfile(log, output.with_suffix(".kernel.log"))
+        raise RenderError(
+            f"{name} failed: {err.ename}: {err.evalue} (executed notebook: {output})"
+        ) from None
+    finally:
+        shutil.rmtree(socket_dir, ignore_errors=True)
+    return output

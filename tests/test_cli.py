@@ -1,0 +1,204 @@
+"""End to end: the `ptdv` command on the shipped plans, through papermill, and on bad input."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from ptdv import paths
+from ptdv.config import parse_card
+
+REPO = paths.PACKAGE_ROOT
+
+
+def _root(tmp_path: Path) -> Path:
+    root = tmp_path / "proj"
+    for d in ("config", "notebooks", "data/raw"):
+        shutil.copytree(REPO / d, root / d)
+    return root
+
+
+def ptdv(root: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PTDV_ROOT": str(root)}
+    return subprocess.run(
+        [sys.executable, "-m", "ptdv.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=root,
+        timeout=300,
+    )
+
+
+@pytest.fixture(scope="module")
+def cleaned(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = _root(tmp_path_factory.mktemp("cli"))
+    res = ptdv(root, "clean", "--all")
+    assert res.returncode == 0, res.stderr
+    return root
+
+
+def test_clean_all_writes_every_plan(cleaned: Path) -> None:
+    for plan in ("tld-2021-2023", "bac-giang-2023-2028", "nghe-an-2021-2023", "nam-dinh-2023-2028"):
+        out = cleaned / "data" / "processed" / plan
+        names = {p.name for p in out.iterdir()}
+        assert {"units.parquet", "targets.parquet", "actuals.parquet", "quality.csv"} <= names
+        assert "01_clean.ipynb" in names  # the executed notebook, for audit
+    leftovers = [p.name for p in (cleaned / "data" / "processed").iterdir() if p.name[0] == "."]
+    assert leftovers == []
+
+
+def test_clean_tld_figures_through_the_notebook(cleaned: Path) -> None:
+    out = cleaned / "data" / "processed" / "tld-2021-2023"
+    units = pd.read_parquet(out / "units.parquet")
+    targets = pd.read_parquet(out / "targets.parquet")
+    actuals = pd.read_parquet(out / "actuals.parquet")
+    assert len(units) == 57
+    t = targets[targets["level"] == "unit"]
+    assert t.loc[t["period"] == "term", "value"].sum() == 1_487_307
+    assert t.loc[t["period"] == "2021-H2", "value"].sum() == 202_901
+    a = actuals.set_index(["metric", "period"])["value"].groupby(level=[0, 1]).sum()
+    assert a[("members_total", "2020-H2")] == 8_716_090
+    assert a[("nonmember_workers", "2021-H1")] == 1_010_784
+    assert a[("members_net", "2021-H1")] == 146_630
+    plan = targets[targets["level"] == "plan"]
+    assert plan["value"].tolist() == [1_600_000]
+    q = pd.read_csv(out / "quality.csv")
+    assert list(q.columns) == ["severity", "check", "source", "row", "unit", "message"]
+    dup = q[q["check"] == "duplicate_unit"]
+    assert dup["severity"].tolist() == ["error"] and dup["unit"].tolist() == ["Hải Phòng"]
+    rule = q[(q["check"] == "derived_rule") & (q["severity"] == "warning")]
+    assert rule["row"].tolist() == [35]
+    assert "12,884" in rule["message"].iloc[0] and "12,140" in rule["message"].iloc[0]
+    short = q[q["check"] == "declared_total"]
+    assert short["severity"].tolist() == ["warning"]
+    assert "1,487,307" in short["message"].iloc[0] and "1,600,000" in short["message"].iloc[0]
+
+
+def test_clean_bac_giang_through_the_notebook(cleaned: Path) -> None:
+    out = cleaned / "data" / "processed" / "bac-giang-2023-2028"
+    targets = pd.read_parquet(out / "targets.parquet")
+    t = targets[targets["level"] == "unit"].groupby(["metric", "period"])["value"].sum()
+    assert t[("members_admitted", "2024")] == 23_960
+    for year in ("2025", "2026", "2027", "2028"):
+        assert t[("members_admitted", year)] == 24_010
+        assert t[("unions_founded", year)] == 54
+    assert t[("members_admitted", "term")] == 120_000
+    assert t[("unions_founded", "term")] == 270
+    q = pd.read_csv(out / "quality.csv")
+    assert set(q["severity"]) == {"info"}
+    assert set(q.loc[q["check"] == "zero_target", "unit"]) == {
+        "CĐN Giáo dục",
+        "CĐN Nông nghiệp",
+        "Công đoàn Viên chức tỉnh",
+    }
+
+
+def test_stdout_says_where_output_went(tmp_path: Path) -> None:
+    root = _root(tmp_path)
+    res = ptdv(root, "clean", "--plan", "bac-giang-2023-2028")
+    assert res.returncode == 0, res.stderr
+    assert "17 units" in res.stdout
+    assert "data/processed/bac-giang-2023-2028" in res.stdout
+    assert res.stderr == ""  # no kernel chatter
+
+
+def test_text_in_a_number_cell_exits_2_with_one_line_and_writes_nothing(tmp_path: Path) -> None:
+    root = _root(tmp_path)
+    raw = root / "data/raw/tld-2021-2023/bang-giao-chi-tieu-135-KH-TLD.txt"
+    text = raw.read_text(encoding="utf-8")
+    assert "5\tBắc Giang\t212.372\t" in text
+    raw.write_text(text.replace("5\tBắc Giang\t212.372\t", "5\tBắc Giang\t212.37x\t"), "utf-8")
+    res = ptdv(root, "clean", "--plan", "tld-2021-2023")
+    assert res.returncode == 2
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1, res.stderr
+    msg = lines[0]
+    assert "Traceback" not in res.stderr
+    assert "bang-giao-chi-tieu-135-KH-TLD.txt" in msg
+    assert "row 16" in msg and "column C" in msg and "212.37x" in msg and "expected a number" in msg
+    assert not (root / "data" / "processed" / "tld-2021-2023").exists()
+
+
+def test_failed_rerun_keeps_the_previous_output(tmp_path: Path) -> None:
+    root = _root(tmp_path)
+    assert ptdv(root, "clean", "--plan", "bac-giang-2023-2028").returncode == 0
+    out = root / "data" / "processed" / "bac-giang-2023-2028"
+    before = (out / "targets.parquet").read_bytes()
+    book = root / "data/raw/bac-giang-2023-2028/chi-tieu-giao-2023-2028.xlsx"
+    book.write_bytes(b"not a zip file")
+    res = ptdv(root, "clean", "--plan", "bac-giang-2023-2028")
+    assert res.returncode == 2
+    assert "chi-tieu-giao-2023-2028.xlsx" in res.stderr and "Excel" in res.stderr
+    assert (out / "targets.parquet").read_bytes() == before
+
+
+def test_bad_card_is_refused_naming_the_key(tmp_path: Path) -> None:
+    root = _root(tmp_path)
+    card = root / "config/plans/tld-2021-2023.yaml"
+    card.write_text(card.read_text("utf-8").replace("    sheet:", "    sheeet:"), "utf-8")
+    res = ptdv(root, "clean", "--plan", "tld-2021-2023")
+    assert res.returncode == 2
+    assert "unknown key 'sources[0].sheeet'" in res.stderr
+    assert "tld-2021-2023.yaml" in res.stderr
+
+
+def test_unknown_plan_lists_known_ones(tmp_path: Path) -> None:
+    res = ptdv(_root(tmp_path), "clean", "--plan", "tld-2021")
+    assert res.returncode == 2
+    assert "tld-2021-2023" in res.stderr and "bac-giang-2023-2028" in res.stderr
+    assert res.stdout == ""
+
+
+def test_inspect_shows_the_layout_and_a_valid_draft_card(tmp_path: Path) -> None:
+    root = _root(tmp_path)
+    res = ptdv(root, "inspect", "data/raw/tld-2021-2023/bang-giao-chi-tieu-135-KH-TLD.xlsx")
+    assert res.returncode == 0, res.stderr
+    out = res.stdout
+    assert "Header: rows 7-8" in out
+    assert "Unit rows: 57 (rows 10-68)" in out
+    assert "Header repeated: row 36 (spelling differs)" in out
+    assert "Group label: row 9" in out
+    assert "row 13: 4 Bắc Kạn" in out and "E=-65" in out
+    draft = out[out.index("# Draft plan card") :]
+    card = parse_card(draft, "draft")
+    cols = {c.ref: c for c in card.sources[0].columns}
+    assert set(cols) == {
+        "members_total@2020-H2",
+        "nonmember_workers@2021-H1",
+        "members_net@2021-H1",
+        "members_net@2021-H2",
+        "members_net@term",
+    }
+    assert cols["members_net@2021-H1"].kind == "actual"
+    assert cols["members_net@term"].kind == "target"
+    assert cols["members_net@2021-H2"].rule.share == 0.2
+    assert cols["members_net@2021-H2"].rule.of == "nonmember_workers@2021-H1"
+
+
+def test_inspect_bac_giang_finds_the_totals_row(tmp_path: Path) -> None:
+    res = ptdv(
+        _root(tmp_path), "inspect", "data/raw/bac-giang-2023-2028/chi-tieu-giao-2023-2028.txt"
+    )
+    assert res.returncode == 0, res.stderr
+    assert "Unit rows: 17" in res.stdout
+    assert "Totals row:" in res.stdout and "TỔNG" in res.stdout
+    draft = res.stdout[res.stdout.index("# Draft plan card") :]
+    card = parse_card(draft, "draft")
+    assert card.members_target == "admitted"
+    assert [c.ref for c in card.sources[0].columns][:2] == [
+        "unions_founded@2024",
+        "members_admitted@2024",
+    ]
+
+
+def test_inspect_missing_file(tmp_path: Path) -> None:
+    res = ptdv(_root(tmp_path), "inspect", "nope.xlsx")
+    assert res.returncode == 2
+    assert res.stderr.strip() == "error: nope.xlsx: file not found"
