@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 import pandas as pd
 
 from .config import ColumnMap, DeclaredTotal, Rule
-from .ingest import Row, Table
+from .ingest import Row, Table, text_key
 from .metrics import METRICS
 from .numbers import ParsedNumber
 
@@ -58,11 +58,19 @@ def _value(p: ParsedNumber | None) -> float | None:
     return None if p is None else p.value
 
 
-def check_totals_rows(table: Table, labels: dict[str, str]) -> list[Finding]:
-    """Compare every totals row with the sum of the unit rows, column by column."""
+def check_totals_rows(
+    table: Table, labels: dict[str, str], non_additive: set[str] | None = None
+) -> list[Finding]:
+    """Compare every totals row, and every group row with figures, with its unit rows' sum.
+
+    A totals row under a group ("Cộng") may total that group or the whole table; it passes
+    if it equals either. Non-additive columns (percentages) are left to the rule checks.
+    """
     src = table.grid.source
     units = table.units
-    if not table.totals:
+    skip = non_additive or set()
+    subtotal_groups = [r for r in table.rows if r.kind == "group" and r.values]
+    if not table.totals and not subtotal_groups:
         return [
             Finding(
                 "info",
@@ -74,28 +82,32 @@ def check_totals_rows(table: Table, labels: dict[str, str]) -> list[Finding]:
             )
         ]
     out = []
-    for total in table.totals:
-        bad = 0
-        for ref, stated in total.values.items():
-            if stated is None:
-                continue
-            computed = sum(_value(r.values.get(ref)) or 0.0 for r in units)
-            if not math.isclose(computed, stated.value, abs_tol=10**-stated.decimals / 2):
-                bad += 1
-                out.append(
-                    Finding(
-                        "error",
-                        "totals_row",
-                        src,
-                        total.number,
-                        None,
-                        f"totals row '{total.name}', column {labels[ref]}: states "
-                        f"{fmt(stated.value)} but the {len(units)} unit rows add up to "
-                        f"{fmt(computed)} (difference {fmt(stated.value - computed)})",
-                    )
-                )
-        if not bad:
-            n = sum(v is not None for v in total.values.values())
+    groups = {r.group for r in units}
+    for total in table.totals + subtotal_groups:
+        scopes: list[tuple[str, list[Row]]] = []
+        if total.kind == "group":
+            scopes.append((f"group '{total.name}'", [r for r in units if r.group == total.name]))
+        else:
+            before = [r for r in units if r.index < total.index]
+            group = before[-1].group if before else None
+            in_group = [r for r in units if r.group == group] if group is not None else []
+            whole = ("the table", units)
+            part = (f"group '{group}'", in_group)
+            if in_group and len(groups) > 1:
+                plain_cong = text_key(total.name) == "cong"
+                scopes = [part, whole] if plain_cong else [whole, part]
+            else:
+                scopes = [whole]
+        refs = [k for k, v in total.values.items() if v is not None and k not in skip]
+        sums = {
+            name: {k: sum(_value(r.values.get(k)) or 0.0 for r in rows) for k in refs}
+            for name, rows in scopes
+        }
+
+        label = "group row" if total.kind == "group" else "totals row"
+        ok = [name for name, _ in scopes if not _disagreeing(total, refs, sums[name])]
+        if ok:
+            n = len(dict(scopes)[ok[0]])
             out.append(
                 Finding(
                     "info",
@@ -103,11 +115,38 @@ def check_totals_rows(table: Table, labels: dict[str, str]) -> list[Finding]:
                     src,
                     total.number,
                     None,
-                    f"totals row '{total.name}' agrees with the sum of the {len(units)} unit "
-                    f"rows in all {n} columns; it is used as a check, not loaded as a unit",
+                    f"{label} '{total.name}' agrees with the sum of the {n} unit rows of "
+                    f"{ok[0]} in all {len(refs)} columns; it is used as a check, not loaded "
+                    "as a unit",
+                )
+            )
+            continue
+        name, rows = scopes[0]
+        for k in _disagreeing(total, refs, sums[name]):
+            stated = total.values[k].value
+            out.append(
+                Finding(
+                    "error",
+                    "totals_row",
+                    src,
+                    total.number,
+                    None,
+                    f"{label} '{total.name}', column {labels[k]}: states {fmt(stated)} but "
+                    f"the {len(rows)} unit rows of {name} add up to {fmt(sums[name][k])} "
+                    f"(difference {fmt(stated - sums[name][k])})",
                 )
             )
     return out
+
+
+def _disagreeing(total: Row, refs: list[str], sums: dict[str, float]) -> list[str]:
+    """Return the columns where a totals row differs from the sums beyond its precision."""
+    bad = []
+    for k in refs:
+        stated = total.values[k]
+        if not math.isclose(sums[k], stated.value, abs_tol=10**-stated.decimals / 2):
+            bad.append(k)
+    return bad
 
 
 def _rule_value(rule: Rule, row: Row) -> float | None:
@@ -154,12 +193,16 @@ def check_rules(table: Table, columns: list[ColumnMap], labels: dict[str, str]) 
         if col.rule is None:
             continue
         checked = bad = 0
+        floored: list[Row] = []
         for row in table.units + table.totals:
             stated = row.values.get(col.ref)
             computed = _rule_value(col.rule, row)
             if stated is None or computed is None:
                 continue
             checked += 1
+            if col.rule.percent and computed < 0 and stated.value == 0:
+                floored.append(row)  # the tables' convention: a negative result prints 0 %
+                continue
             tol = 10.0**-stated.decimals
             if abs(stated.value - computed) >= tol - 1e-9:
                 bad += 1
@@ -185,6 +228,19 @@ def check_rules(table: Table, columns: list[ColumnMap], labels: dict[str, str]) 
                     None,
                     f"column {labels[col.ref]}: its rule holds on all {checked} rows "
                     f"(within the printed precision)",
+                )
+            )
+        if floored:
+            out.append(
+                Finding(
+                    "info",
+                    "derived_rule",
+                    src,
+                    floored[0].number,
+                    None,
+                    f"column {labels[col.ref]}: {len(floored)} row(s) print 0% where the "
+                    "figure is negative (the tables' convention); the negative figure is kept "
+                    "and achievement counts as 0%",
                 )
             )
     return out

@@ -127,6 +127,11 @@ def clean_file(card: PlanCard, source: Source, file: str) -> SourceResult:
                 f"header repeated after a page break{extra}: skipped",
             )
         )
+    n_colnum = [r.number for r in table.rows if r.kind == "column_numbers"]
+    if n_colnum:
+        findings.append(
+            Finding("info", "layout", src, n_colnum[0], None, "row of column numbers skipped")
+        )
     for r in table.rows:
         if r.kind == "group":
             findings.append(
@@ -229,7 +234,10 @@ def clean_file(card: PlanCard, source: Source, file: str) -> SourceResult:
     figures["row"] = figures["row"].astype("Int64")
     figures["value"] = figures["value"].astype("float64")
 
-    findings += checks.check_totals_rows(table, labels)
+    non_additive = {c.ref for c in source.columns if c.rule and c.rule.percent} | {
+        ref for r in table.units + table.totals for ref, v in r.values.items() if v and v.percent
+    }
+    findings += checks.check_totals_rows(table, labels, non_additive)
     findings += checks.check_rules(table, source.columns, labels)
     findings += checks.check_negatives(figures)
     return SourceResult(path, table, units_df, figures, findings)
@@ -254,38 +262,72 @@ def _compare_copy(primary: SourceResult, copy: SourceResult) -> list[Finding]:
                 f"as {primary.file.name}",
             )
         ]
-    keys = ["unit_id", "metric", "period", "kind"]
-    merged = primary.figures.merge(
-        copy.figures, on=keys, how="outer", suffixes=("", "_copy"), indicator=True
-    )
     out = []
+    pu = primary.units.set_index("unit_id")
+    cu = copy.units.set_index("unit_id")
+    for uid in pu.index.union(cu.index, sort=False):
+        if uid not in cu.index:
+            out.append(
+                Finding(
+                    "error",
+                    "copy_differs",
+                    src,
+                    None,
+                    pu.at[uid, "unit_name"],
+                    f"unit '{pu.at[uid, 'unit_name']}' (row {pu.at[uid, 'row']} of "
+                    f"{primary.file.name}) is missing from this copy",
+                )
+            )
+        elif uid not in pu.index:
+            out.append(
+                Finding(
+                    "error",
+                    "copy_differs",
+                    src,
+                    int(cu.at[uid, "row"]),
+                    cu.at[uid, "unit_name"],
+                    f"unit '{cu.at[uid, 'unit_name']}' is not in {primary.file.name}",
+                )
+            )
+        elif pu.at[uid, "unit_name"] != cu.at[uid, "unit_name"]:
+            out.append(
+                Finding(
+                    "warning",
+                    "copy_differs",
+                    src,
+                    int(cu.at[uid, "row"]),
+                    cu.at[uid, "unit_name"],
+                    f"the unit is written '{cu.at[uid, 'unit_name']}' here and "
+                    f"'{pu.at[uid, 'unit_name']}' in {primary.file.name} "
+                    "(same unit id, matched)",
+                )
+            )
+        elif pu.at[uid, "order"] != cu.at[uid, "order"]:
+            out.append(
+                Finding(
+                    "warning",
+                    "copy_differs",
+                    src,
+                    int(cu.at[uid, "row"]),
+                    cu.at[uid, "unit_name"],
+                    f"the unit stands at position {cu.at[uid, 'order']} here and "
+                    f"{pu.at[uid, 'order']} in {primary.file.name}",
+                )
+            )
+    keys = ["unit_id", "metric", "period", "kind"]
+    merged = primary.figures.merge(copy.figures, on=keys, how="inner", suffixes=("", "_copy"))
     for _, r in merged.iterrows():
-        same = r["_merge"] == "both" and (
-            r["value"] == r["value_copy"] or (pd.isna(r["value"]) and pd.isna(r["value_copy"]))
-        )
-        if same:
+        if r["value"] == r["value_copy"] or (pd.isna(r["value"]) and pd.isna(r["value_copy"])):
             continue
-        row = r["row_copy"] if pd.notna(r.get("row_copy")) else None
         out.append(
             Finding(
                 "error",
                 "copy_differs",
                 src,
-                None if row is None else int(row),
-                r["unit_name"] if pd.notna(r["unit_name"]) else r["unit_name_copy"],
+                int(r["row_copy"]),
+                r["unit_name_copy"],
                 f"{r['kind']} {r['metric']} {r['period']}: {primary.file.name} has "
                 f"{checks.fmt(r['value'])}, this copy has {checks.fmt(r['value_copy'])}",
-            )
-        )
-    if not out:
-        out.append(
-            Finding(
-                "error",
-                "copy_differs",
-                src,
-                None,
-                None,
-                f"this copy lists different units from {primary.file.name}",
             )
         )
     return out

@@ -40,6 +40,8 @@ def cell_text(value: Any) -> str:
     """Return a cell's text as the analyst reads it (markup dropped, spaces collapsed, NFC)."""
     if value is None:
         return ""
+    if isinstance(value, ParsedNumber):
+        return f"{value.value:g}%"
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = _TAG_RE.sub("", str(value)).replace("**", "")
@@ -128,7 +130,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> Grid:
     ws = wb[sheet]
     rows, numbers, bold = [], [], []
     for r, row in enumerate(ws.iter_rows(), start=1):
-        values = [c.value for c in row]
+        values = [_xlsx_value(c) for c in row]
         while values and values[-1] in (None, ""):
             values.pop()
         rows.append(values)
@@ -138,6 +140,16 @@ def _read_xlsx(path: Path, sheet: str | None) -> Grid:
         (m.min_row - 1, m.min_col - 1, m.max_row - 1, m.max_col - 1) for m in ws.merged_cells.ranges
     ]
     return Grid(path, sheet, rows, numbers, bold, merged)
+
+
+def _xlsx_value(cell: Any) -> Any:
+    """Return a cell's value; a number formatted as a percentage comes back in percent units."""
+    value = cell.value
+    fmt = cell.number_format or ""
+    if isinstance(value, int | float) and not isinstance(value, bool) and "%" in fmt:
+        decimals = len(fmt.split(".")[1].split("%")[0]) if "." in fmt else 0
+        return ParsedNumber(round(value * 100, 10), decimals, True)
+    return value
 
 
 def _read_text(path: Path) -> Grid:
@@ -187,7 +199,7 @@ class Row:
 
     index: int  # position in the grid
     number: int  # row number as the analyst sees it
-    kind: str  # unit | total | group | repeat_header | blank | text
+    kind: str  # unit | total | group | repeat_header | column_numbers | blank | text
     tt: int | None = None
     name: str = ""
     raw_name: str = ""
@@ -264,19 +276,45 @@ def _header_block(grid: Grid, first: int, tt_col: int, name_col: int) -> list[in
     i = first + 1
     while i < len(grid.rows):
         row = grid.rows[i]
-        if _is_int_like(grid.cell(i, tt_col)) is not None:
+        if _is_int_like(grid.cell(i, tt_col)) is not None or is_column_numbers(row):
             break
         beyond = [v for j, v in enumerate(row) if j > name_col and cell_text(v)]
-        if not beyond or any(_number_or_none(v) is not None for v in beyond):
+        if not beyond:
+            break
+        # a row with a name and figures is the table's first row; without a name, numbers
+        # are header texts (a row of years under a spanning "Chỉ tiêu giao")
+        if cell_text(grid.cell(i, name_col)) and any(
+            _number_or_none(v) is not None for v in beyond
+        ):
             break
         block.append(i)
         i += 1
     return block
 
 
+_GROUP_TT_RE = re.compile(r"^(?:[IVXL]+|[A-Z])\.?$")
+_COLNUM_RE = re.compile(r"^\(?(\d{1,2}|[A-Z])\)?$")
+
+
+def is_column_numbers(row: list[Any]) -> bool:
+    """Return True for a row that only numbers the columns (A | B | 1 | 2 | 3 ...)."""
+    cells = [cell_text(v) for v in row if cell_text(v)]
+    if len(cells) < 3 or not all(_COLNUM_RE.match(c) for c in cells):
+        return False
+    nums = [int(c.strip("()")) for c in cells if c.strip("()").isdigit()]
+    return len(nums) >= 3 and all(b == a + 1 for a, b in zip(nums, nums[1:], strict=False))
+
+
+def parse_cell(value: Any) -> ParsedNumber | None:
+    """Return a cell's figure: Excel percent cells arrive already parsed, the rest as read."""
+    if isinstance(value, ParsedNumber):
+        return value
+    return parse_number_detail(value)
+
+
 def _number_or_none(value: Any) -> ParsedNumber | None:
     try:
-        return parse_number_detail(value)
+        return parse_cell(value)
     except NumberParseError:
         return None
 
@@ -384,6 +422,10 @@ def _classify_rows(table: Table) -> None:
             table.rows.append(Row(i, number, "blank"))
             i += 1
             continue
+        if is_column_numbers(cells):
+            table.rows.append(Row(i, number, "column_numbers"))
+            i += 1
+            continue
         tt_key = text_key(tt_raw)
         if tt_key in tt_keys:
             # the header again, after a page break; its continuation rows follow it
@@ -426,6 +468,13 @@ def _classify_rows(table: Table) -> None:
             continue
         tt = _is_int_like(tt_raw)
         has_figures = any(cell_text(v) for v in figures)
+        if name_text and _GROUP_TT_RE.match(cell_text(tt_raw)):
+            # "I | Khối huyện" or "A | Khối ngành": a group heading, maybe with its subtotals
+            values = _parse_figures(table, i, mapped) if has_figures else {}
+            table.rows.append(Row(i, number, "group", name=name_text, values=values))
+            group = name_text
+            i += 1
+            continue
         if tt is not None or (name_text and has_figures and not _texty(figures)):
             if not name_text:
                 raise grid.error("a row number without a unit name", i, table.name_col, "unit name")
@@ -448,7 +497,7 @@ def _classify_rows(table: Table) -> None:
         # a line of text: a group label between unit rows, or notes below the table
         text = " ".join(cell_text(v) for v in cells if cell_text(v))
         table.rows.append(Row(i, number, "text", name=text))
-        group = text
+        group = name_text or text
         i += 1
     # text rows above the first unit row and between unit rows are group labels
     last = max((r.index for r in table.rows if r.kind in ("unit", "total")), default=-1)
@@ -477,7 +526,7 @@ def _parse_figures(table: Table, i: int, mapped: list[Column]) -> dict[str, Pars
     for col in mapped:
         value = table.grid.cell(i, col.index)
         try:
-            out[col.ref] = parse_number_detail(value)
+            out[col.ref] = parse_cell(value)
         except NumberParseError as err:
             raise table.grid.error(str(err), i, col.index, col.label) from None
     return out
