@@ -172,6 +172,25 @@ class Source(_Strict):
         return self
 
 
+class Actuals(_Strict):
+    """Where units' half-year figures come from: forms under data/raw/<plan>/<folder>/<period>/."""
+
+    folder: str = "actuals"
+    #: True when the figures are made up for demonstration: every output says so
+    demo: bool = False
+    #: variant unit names seen in forms -> the unit's name in the allocation table
+    aliases: dict[str, str] = {}
+
+
+class ProgressSettings(_Strict):
+    """How progress is judged."""
+
+    #: a unit is "on track" when its cumulative actual is at least this share of the pace
+    on_track_ratio: float = Field(default=0.9, gt=0, le=1)
+    #: half-year targets: half of the year's target (split_year) or the term target pro rata
+    half_year_targets: Literal["split_year", "pro_rata_term"] = "split_year"
+
+
 class PlanCard(_Strict):
     """Everything ptdv needs to know about one plan."""
 
@@ -189,6 +208,15 @@ class PlanCard(_Strict):
     declared_totals: list[DeclaredTotal] = []
     other_targets: list[OtherTarget] = []
     sources: list[Source] = []
+    actuals: Actuals = Actuals()
+    progress: ProgressSettings = ProgressSettings()
+
+    @model_validator(mode="after")
+    def _term_on_half_years(self) -> PlanCard:
+        from .periods import Calendar
+
+        Calendar(self.half_years, self.term.start, self.term.end)  # ValueError names the term
+        return self
 
     @property
     def card_path(self) -> Path:

@@ -1,8 +1,21 @@
-"""Period ids (`2021-H1`, `2025`, `term`) and their checks."""
+"""Periods: ids (`2021-H1`, `2025`, `term`), their days under a plan's cut, and the term's pace.
+
+Half-years are cut either on the calendar (1/1-30/6 and 1/7-31/12) or on the statistical
+year that ends on 30/11 (H1 = 1/12 of the year before - 31/5, H2 = 1/6 - 30/11; year Y =
+1/12 of Y-1 - 30/11 of Y). The elapsed share of a term is counted in half-years: at the end
+of 2021-H1 one half-year of the six in a 2021-2023 term has passed, 1/6.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from .config import PlanCard
 
 PERIOD_RE = re.compile(r"^(?:(?P<year>\d{4})(?:-H(?P<half>[12]))?|term)$")
 
@@ -23,3 +36,129 @@ def check_period(period: str) -> str:
             "or 'term'"
         )
     return period
+
+
+@dataclass(frozen=True)
+class Period:
+    """One period of a plan, with its first and last day."""
+
+    id: str
+    kind: Literal["half", "year", "term"]
+    start: dt.date
+    end: dt.date
+
+
+def _fmt(d: dt.date) -> str:
+    return d.strftime("%d/%m/%Y")
+
+
+class Calendar:
+    """The periods of one plan's term under its half-year cut."""
+
+    def __init__(self, scheme: str, term_start: dt.date, term_end: dt.date) -> None:
+        if scheme not in HALF_YEAR_SCHEMES:
+            raise ValueError(f"unknown half-year scheme {scheme!r}; known: {HALF_YEAR_SCHEMES}")
+        self.scheme = scheme
+        self.term_start = term_start
+        self.term_end = term_end
+        halves = []
+        year = term_start.year - 1
+        while True:
+            for h in (1, 2):
+                p = self._half(year, h)
+                if p.start >= term_start and p.end <= term_end:
+                    halves.append(p)
+            if self._half(year, 2).end >= term_end:
+                break
+            year += 1
+        if not halves or halves[0].start != term_start or halves[-1].end != term_end:
+            raise ValueError(
+                f"the term {_fmt(term_start)} - {_fmt(term_end)} does not start and end on "
+                f"{scheme} half-year boundaries"
+            )
+        self._halves = halves
+
+    @classmethod
+    def from_card(cls, card: PlanCard) -> Calendar:
+        """Return the calendar of a plan card."""
+        return cls(card.half_years, card.term.start, card.term.end)
+
+    def _half(self, year: int, half: int) -> Period:
+        if self.scheme == "calendar":
+            if half == 1:
+                return Period(f"{year}-H1", "half", dt.date(year, 1, 1), dt.date(year, 6, 30))
+            return Period(f"{year}-H2", "half", dt.date(year, 7, 1), dt.date(year, 12, 31))
+        if half == 1:
+            return Period(f"{year}-H1", "half", dt.date(year - 1, 12, 1), dt.date(year, 5, 31))
+        return Period(f"{year}-H2", "half", dt.date(year, 6, 1), dt.date(year, 11, 30))
+
+    def halves(self) -> list[Period]:
+        """Return the term's half-years, in order."""
+        return list(self._halves)
+
+    def years(self) -> list[str]:
+        """Return the ids of the years whose both halves lie in the term."""
+        ids = [p.id[:4] for p in self._halves]
+        return sorted({y for y in ids if ids.count(y) == 2})
+
+    def valid_ids(self) -> list[str]:
+        """Return every period id of the term: half-years, years, then 'term'."""
+        return [p.id for p in self._halves] + self.years() + ["term"]
+
+    def period(self, pid: str) -> Period:
+        """Return the period `pid`, or raise ValueError listing the valid ids."""
+        m = PERIOD_RE.match(str(pid))
+        if m and pid == "term":
+            return Period("term", "term", self.term_start, self.term_end)
+        halves = {p.id: p for p in self._halves}
+        if m and m.group("half") and pid in halves:
+            return halves[pid]
+        if m and not m.group("half") and pid in self.years():
+            h1, h2 = halves[f"{pid}-H1"], halves[f"{pid}-H2"]
+            return Period(pid, "year", h1.start, h2.end)
+        raise ValueError(
+            f"{pid!r} is not a period of this plan's term "
+            f"({_fmt(self.term_start)} - {_fmt(self.term_end)}); valid: "
+            f"{', '.join(self.valid_ids())}"
+        )
+
+    def halves_in(self, pid: str) -> list[Period]:
+        """Return the half-years a period covers."""
+        p = self.period(pid)
+        return [h for h in self._halves if h.start >= p.start and h.end <= p.end]
+
+    def halves_through(self, pid: str) -> list[Period]:
+        """Return the half-years from the term's start to the end of period `pid`."""
+        p = self.period(pid)
+        return [h for h in self._halves if h.end <= p.end]
+
+    def elapsed_share(self, pid: str) -> Fraction:
+        """Return the share of the term elapsed at the end of `pid`, in half-years."""
+        return Fraction(len(self.halves_through(pid)), len(self._halves))
+
+    def remaining_halves(self, pid: str) -> int:
+        """Return how many half-years of the term remain after `pid`."""
+        return len(self._halves) - len(self.halves_through(pid))
+
+    def latest_completed(self, on: dt.date) -> Period | None:
+        """Return the latest half-year that ended before `on` (None before the first)."""
+        done = [h for h in self._halves if h.end < on]
+        return done[-1] if done else None
+
+    def label(self, pid: str, lang: str = "vi") -> str:
+        """Return a period's name: '6 tháng đầu năm 2026', 'Năm 2025', 'Cả nhiệm kỳ 2021–2023'."""
+        p = self.period(pid)
+        if p.kind == "half":
+            year, half = p.id[:4], p.id[-1]
+            if lang == "en":
+                return f"{'First' if half == '1' else 'Second'} half of {year}"
+            return f"6 tháng {'đầu' if half == '1' else 'cuối'} năm {year}"
+        if p.kind == "year":
+            return f"Year {p.id}" if lang == "en" else f"Năm {p.id}"
+        first, last = self._halves[0].id[:4], self._halves[-1].id[:4]
+        return f"Whole term {first}–{last}" if lang == "en" else f"Cả nhiệm kỳ {first}–{last}"
+
+    def date_range(self, pid: str) -> str:
+        """Return a period's days as '01/12/2025 – 31/05/2026'."""
+        p = self.period(pid)
+        return f"{_fmt(p.start)} – {_fmt(p.end)}"
