@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from . import __version__, config, paths
-from .errors import PtdvError
+from .errors import ConfigError, PtdvError
 
 log = logging.getLogger("ptdv")
 
@@ -31,24 +31,31 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     return 0
 
 
-def clean_plan(plan_id: str, *, verbose: bool = False) -> Path:
-    """Run notebooks/01_clean.ipynb for one plan and return its output folder."""
+def run_notebook(name: str, params: dict, dest: Path, *, verbose: bool = False) -> Path:
+    """Execute notebooks/<name> into a temporary file; move it to `dest` only on success."""
     from . import render
 
-    config.load_card(plan_id)  # refuse a bad card before a kernel starts
-    work = Path(tempfile.mkdtemp(prefix=f"ptdv-clean-{plan_id}-"))
-    executed = work / "01_clean.ipynb"
+    work = Path(tempfile.mkdtemp(prefix="ptdv-run-"))
+    executed = work / name
     try:
-        render.execute_notebook("01_clean.ipynb", {"plan_id": plan_id}, executed)
+        render.execute_notebook(name, params, executed)
     except PtdvError:
         if verbose:
             print(f"(executed notebook kept at {executed})", file=sys.stderr)
         else:
             shutil.rmtree(work, ignore_errors=True)
         raise
-    dest = paths.processed_dir(plan_id)
-    shutil.copyfile(executed, dest / "01_clean.ipynb")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(executed, dest)
     shutil.rmtree(work, ignore_errors=True)
+    return dest
+
+
+def clean_plan(plan_id: str, *, verbose: bool = False) -> Path:
+    """Run notebooks/01_clean.ipynb for one plan and return its output folder."""
+    config.load_card(plan_id)  # refuse a bad card before a kernel starts
+    dest = paths.processed_dir(plan_id)
+    run_notebook("01_clean.ipynb", {"plan_id": plan_id}, dest / "01_clean.ipynb", verbose=verbose)
     return dest
 
 
@@ -75,6 +82,55 @@ def cmd_clean(args: argparse.Namespace) -> int:
             where = f" row {int(r['row'])}" if pd.notna(r["row"]) else ""
             print(f"  {r['severity']}: {r['source']}{where}: {r['message']}")
         print(f"  written to {_rel(dest)}/ (units, targets, actuals .parquet; quality.csv)")
+    return 0
+
+
+def cmd_progress(args: argparse.Namespace) -> int:
+    """Compute progress for one plan and period through the progress notebook."""
+    import pandas as pd
+
+    from . import progress
+    from .periods import Calendar
+
+    card = config.load_card(args.plan)
+    cal = Calendar.from_card(card)
+    try:
+        cal.period(args.period)
+    except ValueError as err:
+        raise ConfigError(f"plan {args.plan}: {err}") from None
+    if not (paths.processed_dir(args.plan) / "units.parquet").is_file() or args.clean:
+        print(f"cleaning {args.plan} first ...", flush=True)
+        clean_plan(args.plan, verbose=args.verbose)
+    t0 = time.perf_counter()
+    print(
+        f"progress {args.plan} {args.period} ({cal.label(args.period)}, "
+        f"{cal.date_range(args.period)}) ...",
+        flush=True,
+    )
+    run_notebook(
+        "02_progress.ipynb",
+        {"plan_id": args.plan, "period": args.period},
+        paths.processed_dir(args.plan) / f"02_progress_{args.period}.ipynb",
+        verbose=args.verbose,
+    )
+    out = paths.processed_dir(args.plan) / f"progress_{args.period}.parquet"
+    df = pd.read_parquet(out)
+    if card.actuals.demo:
+        print("  SỐ LIỆU MINH HỌA: the actual figures are demo data")
+    for _, r in df[df["level"] == "federation"].iterrows():
+        pct = "–" if pd.isna(r["cum_pct"]) else f"{r['cum_pct']:.2%}"
+        print(
+            f"  {r['metric']}: {r['cum_actual']:,.0f} of {r['term_target']:,.0f} = {pct} of the "
+            f"term target, elapsed {r['elapsed_share']:.2%}; status {r['status']}"
+        )
+        units = df[(df["level"] == "unit") & (df["metric"] == r["metric"])]
+        counts = units["status"].value_counts()
+        print("    units: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+        print(
+            f"    to commend: {len(progress.commend(df, r['metric']))}, "
+            f"behind: {len(progress.behind(df, r['metric']))}"
+        )
+    print(f"  written to {_rel(out)} ({time.perf_counter() - t0:.1f} s)")
     return 0
 
 
@@ -105,6 +161,12 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--plan", help="plan id (a card in config/plans/)")
     g.add_argument("--all", action="store_true", help="every plan in config/plans/")
     s.set_defaults(func=cmd_clean)
+
+    s = sub.add_parser("progress", help="actual against target for one period")
+    s.add_argument("--plan", required=True, help="plan id (a card in config/plans/)")
+    s.add_argument("--period", required=True, help="2026-H1, 2025 or term")
+    s.add_argument("--clean", action="store_true", help="clean the plan again first")
+    s.set_defaults(func=cmd_progress)
     return p
 
 

@@ -215,7 +215,10 @@ class PlanCard(_Strict):
     def _term_on_half_years(self) -> PlanCard:
         from .periods import Calendar
 
-        Calendar(self.half_years, self.term.start, self.term.end)  # ValueError names the term
+        try:
+            Calendar(self.half_years, self.term.start, self.term.end)
+        except ValueError as err:
+            raise ValueError(f"keys 'term' and 'half_years': {err}") from None
         return self
 
     @property
@@ -250,6 +253,8 @@ def describe_validation_error(err: ValidationError) -> str:
             msg = f"unknown key '{key}'"
         elif e["type"] == "missing":
             msg = f"missing key '{key}'"
+        elif not e["loc"]:  # a check across keys: its text names them
+            msg = e["msg"].removeprefix("Value error, ")
         else:
             text = e["msg"].removeprefix("Value error, ")
             msg = f"key '{key}': {text} (got {e.get('input')!r})"

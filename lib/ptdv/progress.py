@@ -1,0 +1,300 @@
+"""Progress: actual against target per unit and metric for one period, and against the pace
+the elapsed term demands. Pure functions over the processed tables.
+
+Rules (DOMAIN.md): a negative figure against a positive target counts as 0% and is shown as
+the negative figure it is; a zero target gives no percentage (not 0, not infinite); a unit
+that did not report is "no report", never zero.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .config import PlanCard
+from .errors import ConfigError, DataError
+from .periods import Calendar
+
+STATUSES = ("ahead", "on_track", "behind", "no_target", "no_report")
+STATUS_LABELS = {
+    "vi": {
+        "ahead": "Vượt tiến độ",
+        "on_track": "Đúng tiến độ",
+        "behind": "Chậm tiến độ",
+        "no_target": "Không giao chỉ tiêu",
+        "no_report": "Chưa báo cáo",
+    },
+    "en": {
+        "ahead": "Ahead",
+        "on_track": "On track",
+        "behind": "Behind",
+        "no_target": "No target",
+        "no_report": "No report",
+    },
+}
+#: How a period's target was obtained (a column of the progress table, never silent).
+TARGET_METHODS = {
+    "table": "as allocated in the table for this period",
+    "half_of_year": "half of the year's target",
+    "sum_of_halves": "sum of the half-year targets",
+    "sum_of_years": "sum of the yearly targets",
+    "pro_rata_term": "the term target pro rata (half-years in the period / in the term)",
+    "none": "no target for this period",
+}
+
+PROGRESS_COLUMNS = [
+    "plan_id", "period", "level", "unit_id", "unit_name", "order", "metric",
+    "target_method", "period_target", "period_actual", "period_pct",
+    "term_target", "cum_actual", "cum_pct", "elapsed_share", "expected_cum", "gap",
+    "pace_ratio", "status", "halves_remaining", "needed_per_half", "forecast_term_end",
+    "rank", "halves_reported", "missing_periods", "demo",
+]  # fmt: skip
+
+
+def achievement(actual: float, target: float) -> float:
+    """Return actual / target as a ratio: NaN without a positive target, 0 for a negative actual."""
+    if target is None or actual is None or pd.isna(target) or pd.isna(actual) or target <= 0:
+        return math.nan
+    return max(actual, 0.0) / target
+
+
+def progress_metrics(card: PlanCard, targets: pd.DataFrame) -> list[str]:
+    """Return the plan's targeted metrics that have unit targets, in the card's order."""
+    have = set(targets.loc[targets["level"] == "unit", "metric"])
+    return [m for m in card.metrics if m in have]
+
+
+def _period_target(
+    cal: Calendar, by_period: dict[str, float], period: str, split_year: bool
+) -> tuple[float, str]:
+    """Return a unit's target for `period` and how it was obtained."""
+    p = cal.period(period)
+    n = len(cal.halves())
+    term = by_period.get("term", math.nan)
+    if period in by_period:
+        return by_period[period], "table"
+    if p.kind == "half":
+        year = period[:4]
+        if split_year and year in by_period:
+            return by_period[year] / 2, "half_of_year"
+    if p.kind == "year":
+        halves = [h.id for h in cal.halves_in(period)]
+        if all(h in by_period for h in halves):
+            return sum(by_period[h] for h in halves), "sum_of_halves"
+    if p.kind == "term":
+        years = cal.years()
+        if years and all(y in by_period for y in years):
+            return sum(by_period[y] for y in years), "sum_of_years"
+    if not math.isnan(term):
+        return term * len(cal.halves_in(period)) / n, "pro_rata_term"
+    return math.nan, "none"
+
+
+def compute_progress(
+    card: PlanCard,
+    units: pd.DataFrame,
+    targets: pd.DataFrame,
+    actuals: pd.DataFrame,
+    period: str,
+) -> pd.DataFrame:
+    """Return the progress table of `period`: one row per unit and metric, plus federation rows."""
+    cal = Calendar.from_card(card)
+    try:
+        cal.period(period)
+    except ValueError as err:
+        raise ConfigError(f"plan {card.plan_id}: {err}") from None
+    if units.empty:
+        raise DataError(
+            f"plan {card.plan_id} has no unit table: progress needs units and their targets",
+            file=str(card.card_path),
+        )
+    metrics = progress_metrics(card, targets)
+    if not metrics:
+        raise DataError(
+            f"plan {card.plan_id}: none of its metrics ({', '.join(card.metrics)}) has unit "
+            "targets",
+            file=str(card.card_path),
+        )
+    split_year = card.progress.half_year_targets == "split_year"
+    elapsed = cal.elapsed_share(period)
+    through = [h.id for h in cal.halves_through(period)]
+    within = [h.id for h in cal.halves_in(period)]
+    remaining = cal.remaining_halves(period)
+    t = targets[targets["level"] == "unit"]
+    a = actuals[(actuals["level"] == "unit") & (actuals["kind"] == "actual")]
+    a = a[a["value"].notna()]
+    demo = bool(card.actuals.demo)
+    rows = []
+    for _, u in units.sort_values("order").iterrows():
+        for metric in metrics:
+            tv = t[(t["unit_id"] == u["unit_id"]) & (t["metric"] == metric)]
+            by_period = dict(zip(tv["period"], tv["value"].astype(float), strict=True))
+            by_period = {k: v for k, v in by_period.items() if not math.isnan(v)}
+            p_target, method = _period_target(cal, by_period, period, split_year)
+            term_target, _ = _period_target(cal, by_period, "term", split_year)
+            av = a[(a["unit_id"] == u["unit_id"]) & (a["metric"] == metric)]
+            got = av.groupby("period")["value"].sum()
+            reported = [h for h in through if h in got.index]
+            p_reported = [h for h in within if h in got.index]
+            p_actual = float(got[p_reported].sum()) if p_reported else math.nan
+            cum = float(got[reported].sum()) if reported else math.nan
+            rows.append(
+                {
+                    "plan_id": card.plan_id,
+                    "period": period,
+                    "level": "unit",
+                    "unit_id": u["unit_id"],
+                    "unit_name": u["unit_name"],
+                    "order": int(u["order"]),
+                    "metric": metric,
+                    "target_method": method,
+                    "period_target": p_target,
+                    "period_actual": p_actual,
+                    "term_target": term_target,
+                    "cum_actual": cum,
+                    "halves_reported": len(reported),
+                    "missing_periods": ",".join(h for h in through if h not in got.index),
+                }
+            )
+    df = pd.DataFrame(rows)
+    fed = (
+        df.groupby("metric", sort=False)
+        .agg(
+            period_target=("period_target", lambda s: s.sum(min_count=1)),
+            period_actual=("period_actual", lambda s: s.sum(min_count=1)),
+            term_target=("term_target", lambda s: s.sum(min_count=1)),
+            cum_actual=("cum_actual", lambda s: s.sum(min_count=1)),
+            halves_reported=("halves_reported", "sum"),
+            target_method=("target_method", lambda s: ",".join(sorted(set(s)))),
+        )
+        .reset_index()
+    )
+    fed["missing_periods"] = ""
+    fed = fed.assign(
+        plan_id=card.plan_id,
+        period=period,
+        level="federation",
+        unit_id=card.plan_id,
+        unit_name=card.issuer_short,
+        order=0,
+    )
+    df = pd.concat([fed, df], ignore_index=True)
+    df["elapsed_share"] = float(elapsed)
+    df["halves_remaining"] = remaining
+    df["period_pct"] = [
+        achievement(x, y) for x, y in zip(df["period_actual"], df["period_target"], strict=True)
+    ]
+    df["cum_pct"] = [
+        achievement(x, y) for x, y in zip(df["cum_actual"], df["term_target"], strict=True)
+    ]
+    df["expected_cum"] = df["term_target"] * float(elapsed)
+    df["gap"] = df["cum_actual"] - df["expected_cum"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = df["cum_actual"] / df["expected_cum"]
+    df["pace_ratio"] = ratio.where(df["expected_cum"] > 0)
+    df["status"] = [_status(r, card.progress.on_track_ratio) for r in df.itertuples(index=False)]
+    left = (df["term_target"] - df["cum_actual"].fillna(0)).clip(lower=0)
+    df["needed_per_half"] = (left / remaining) if remaining else math.nan
+    df.loc[df["term_target"].isna() | (df["term_target"] <= 0), "needed_per_half"] = math.nan
+    df["forecast_term_end"] = df["cum_actual"] / float(elapsed)
+    df["rank"] = pd.array([pd.NA] * len(df), dtype="Int64")
+    for metric in metrics:
+        m = (df["level"] == "unit") & (df["metric"] == metric)
+        m &= df["status"].isin(["ahead", "on_track", "behind"])
+        raw = df.loc[m, "cum_actual"] / df.loc[m, "term_target"]
+        df.loc[m, "rank"] = raw.rank(ascending=False, method="min").astype("Int64")
+    df["demo"] = demo
+    df = df[PROGRESS_COLUMNS].sort_values(["metric", "order"], kind="stable")
+    df = df.reset_index(drop=True)
+    check_federation(df)
+    return df
+
+
+def _status(r: object, on_track_ratio: float) -> str:
+    if pd.isna(r.term_target) or r.term_target <= 0:
+        return "no_target"
+    if pd.isna(r.period_actual):
+        return "no_report"
+    if pd.isna(r.pace_ratio):
+        return "no_target"
+    if r.pace_ratio > 1:
+        return "ahead"
+    if r.pace_ratio >= on_track_ratio:
+        return "on_track"
+    return "behind"
+
+
+def check_federation(df: pd.DataFrame) -> None:
+    """Raise DataError unless each federation row equals the sum of its unit rows."""
+    for metric, part in df.groupby("metric"):
+        fed = part[part["level"] == "federation"]
+        units = part[part["level"] == "unit"]
+        if len(fed) != 1:
+            raise DataError(f"progress: expected one federation row for {metric}")
+        for col in ("period_target", "period_actual", "term_target", "cum_actual"):
+            a = fed[col].iloc[0]
+            b = units[col].sum(min_count=1)
+            if not (pd.isna(a) and pd.isna(b)) and not math.isclose(a, b, abs_tol=1e-6):
+                raise DataError(
+                    f"progress: federation {col} for {metric} is {a} but its units add up to {b}"
+                )
+
+
+def commend(df: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """Return the units that reached or exceeded their period target, best first."""
+    u = df[(df["level"] == "unit") & (df["metric"] == metric)]
+    return u[u["period_pct"] >= 1].sort_values(["period_pct", "order"], ascending=[False, True])
+
+
+def behind(df: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """Return the units behind the pace, furthest behind first."""
+    u = df[(df["level"] == "unit") & (df["metric"] == metric)]
+    return u[u["status"] == "behind"].sort_values(["pace_ratio", "order"])
+
+
+@dataclass
+class ProgressInputs:
+    """The processed tables progress is computed from."""
+
+    units: pd.DataFrame
+    targets: pd.DataFrame
+    actuals: pd.DataFrame
+
+
+def load_processed(plan_id: str) -> ProgressInputs:
+    """Return a plan's processed tables, or raise DataError saying to clean it first."""
+    from . import paths
+
+    d = paths.processed_dir(plan_id)
+    missing = [n for n in ("units", "targets", "actuals") if not (d / f"{n}.parquet").is_file()]
+    if missing:
+        raise DataError(
+            f"{d}: no processed tables ({', '.join(missing)}); run `ptdv clean "
+            f"--plan {plan_id}` first"
+        )
+    return ProgressInputs(
+        *(pd.read_parquet(d / f"{n}.parquet") for n in ("units", "targets", "actuals"))
+    )
+
+
+def write_progress(df: pd.DataFrame, plan_id: str, period: str) -> str:
+    """Write progress_<period>.parquet into the plan's processed folder (temp file, rename)."""
+    import os
+    import tempfile
+
+    from . import paths
+
+    d = paths.processed_dir(plan_id)
+    d.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".progress_{period}.", suffix=".parquet", dir=d)
+    os.close(fd)
+    try:
+        df.to_parquet(tmp, index=False)
+        os.replace(tmp, d / f"progress_{period}.parquet")
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    return str(d / f"progress_{period}.parquet")
