@@ -74,6 +74,9 @@ def _period_target(
     p = cal.period(period)
     n = len(cal.halves())
     term = by_period.get("term", math.nan)
+    years = cal.years()
+    if math.isnan(term) and years and all(y in by_period for y in years):
+        term = sum(by_period[y] for y in years)
     if period in by_period:
         return by_period[period], "table"
     if p.kind == "half":
@@ -84,10 +87,8 @@ def _period_target(
         halves = [h.id for h in cal.halves_in(period)]
         if all(h in by_period for h in halves):
             return sum(by_period[h] for h in halves), "sum_of_halves"
-    if p.kind == "term":
-        years = cal.years()
-        if years and all(y in by_period for y in years):
-            return sum(by_period[y] for y in years), "sum_of_years"
+    if p.kind == "term" and not math.isnan(term):
+        return term, "sum_of_years"
     if not math.isnan(term):
         return term * len(cal.halves_in(period)) / n, "pro_rata_term"
     return math.nan, "none"

@@ -1,0 +1,236 @@
+"""Progress: the rules on tiny frames computed by hand, and the TLĐ figures of 2021-H1."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from ptdv import clean, config, progress
+from ptdv.clean import FIGURE_COLUMNS, UNIT_COLUMNS
+from ptdv.errors import ConfigError, DataError
+
+
+@pytest.fixture(scope="module")
+def tld() -> pd.DataFrame:
+    card = config.load_card("tld-2021-2023")
+    r = clean.clean_plan(card)
+    return progress.compute_progress(card, r.units, r.targets, r.actuals, "2021-H1")
+
+
+def row(df: pd.DataFrame, name: str, metric: str = "members_net") -> pd.Series:
+    hit = df[(df["unit_name"] == name) & (df["metric"] == metric)]
+    assert len(hit) == 1, name
+    return hit.iloc[0]
+
+
+# --- the real TLĐ table, first half of 2021 (issue #3's figures) --------------------------
+
+
+def test_tld_elapsed_share_is_one_sixth(tld: pd.DataFrame) -> None:
+    assert tld["elapsed_share"].tolist() == [pytest.approx(1 / 6)] * len(tld)
+    assert set(tld["halves_remaining"]) == {5}
+
+
+def test_tld_an_giang_behind(tld: pd.DataFrame) -> None:
+    r = row(tld, "An Giang")
+    assert r["cum_actual"] == 1258 and r["term_target"] == 11300
+    assert round(r["cum_pct"] * 100, 2) == 11.13
+    assert r["status"] == "behind"
+    assert r["needed_per_half"] == pytest.approx((11300 - 1258) / 5)  # 2,008.4
+    assert r["forecast_term_end"] == pytest.approx(1258 * 6)
+    assert r["expected_cum"] == pytest.approx(11300 / 6)
+    assert r["target_method"] == "pro_rata_term"
+    assert r["period_target"] == pytest.approx(11300 / 6)
+
+
+def test_tld_binh_phuoc_ahead(tld: pd.DataFrame) -> None:
+    r = row(tld, "Bình Phước")
+    assert (r["cum_actual"], r["term_target"]) == (5810, 32300)
+    assert round(r["cum_pct"] * 100, 2) == 17.99
+    assert r["status"] == "ahead"
+    assert r["rank"] == 3  # after Hải Phòng (row 26) 42.87% and Long An 20.55%
+
+
+def test_tld_bac_kan_negative_counts_as_zero_and_stays_negative(tld: pd.DataFrame) -> None:
+    r = row(tld, "Bắc Kạn")
+    assert r["cum_actual"] == -65 and r["period_actual"] == -65
+    assert r["cum_pct"] == 0 and r["period_pct"] == 0
+    assert r["status"] == "behind"
+    assert r["needed_per_half"] == pytest.approx((2400 + 65) / 5)
+
+
+def test_tld_federation_is_the_sum(tld: pd.DataFrame) -> None:
+    fed = tld[tld["level"] == "federation"]
+    assert len(fed) == 1
+    f = fed.iloc[0]
+    assert (f["cum_actual"], f["term_target"]) == (146_630, 1_487_307)
+    assert round(f["cum_pct"] * 100, 2) == 9.86
+    assert f["unit_name"] == "TLĐ" and f["status"] == "behind"
+    units = tld[tld["level"] == "unit"]
+    assert len(units) == 57
+    assert units["cum_actual"].sum() == f["cum_actual"]
+
+
+def test_tld_ranks_and_lists(tld: pd.DataFrame) -> None:
+    units = tld[tld["level"] == "unit"]
+    first = units[units["rank"] == 1].iloc[0]
+    assert first["unit_id"] == "hai-phong" and first["cum_actual"] == 14_020
+    assert sorted(units["rank"].dropna().astype(int)) == list(range(1, 58))
+    commend = progress.commend(tld, "members_net")
+    # at or above 1/6 of the term target in the first half-year
+    assert commend["unit_name"].tolist() == ["Hải Phòng", "Long An", "Bình Phước", "Lâm Đồng"]
+    behind = progress.behind(tld, "members_net")
+    assert len(behind) == 52
+    # furthest behind the pace: Gia Lai, -785 against an expected 1,350 / 6 = 225
+    assert behind.iloc[0]["unit_name"] == "Gia Lai"
+    assert behind.iloc[0]["pace_ratio"] == pytest.approx(-785 / 225)
+
+
+def test_tld_second_half_uses_the_table_target() -> None:
+    card = config.load_card("tld-2021-2023")
+    r = clean.clean_plan(card)
+    df = progress.compute_progress(card, r.units, r.targets, r.actuals, "2021-H2")
+    a = row(df, "An Giang")
+    assert a["target_method"] == "table" and a["period_target"] == 1216
+    # nobody reported 2021-H2: "no report", never zero; the cumulative keeps H1
+    assert a["status"] == "no_report" and math.isnan(a["period_actual"])
+    assert a["cum_actual"] == 1258 and a["missing_periods"] == "2021-H2"
+    assert a["elapsed_share"] == pytest.approx(2 / 6)
+
+
+# --- rules on tiny frames -------------------------------------------------------------------
+
+
+def _card(**progress_settings: object) -> config.PlanCard:
+    card = config.load_card("bac-giang-2023-2028")
+    settings = card.progress.model_copy(update=progress_settings)
+    return card.model_copy(update={"progress": settings, "metrics": ["members_admitted"]})
+
+
+def _units(*names: str) -> pd.DataFrame:
+    rows = [
+        {"plan_id": "p", "unit_id": n.lower(), "unit_name": n, "order": i + 1, "tt": i + 1,
+         "group": None, "source_file": "t.xlsx", "sheet": "s", "row": i + 2}
+        for i, n in enumerate(names)
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=UNIT_COLUMNS)
+
+
+def _figs(kind: str, values: dict[tuple[str, str], float]) -> pd.DataFrame:
+    rows = [
+        {"plan_id": "p", "level": "unit", "unit_id": u.lower(), "unit_name": u,
+         "metric": "members_admitted", "period": p, "kind": kind, "value": v,
+         "source_file": "t.xlsx", "sheet": "s", "row": 2, "column": "C"}
+        for (u, p), v in values.items()
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=FIGURE_COLUMNS)
+
+
+YEARS = ("2024", "2025", "2026", "2027", "2028")
+
+
+def _targets(unit: str, per_year: float) -> dict[tuple[str, str], float]:
+    return {(unit, y): per_year for y in YEARS}
+
+
+def _run(targets: dict, actuals: dict, period: str = "2024-H2", **settings: object):
+    units = sorted({u for u, _ in targets} | {u for u, _ in actuals})
+    return progress.compute_progress(
+        _card(**settings), _units(*units), _figs("target", targets), _figs("actual", actuals),
+        period,
+    )  # fmt: skip
+
+
+def test_half_year_target_is_half_the_year_and_term_is_the_sum_of_years() -> None:
+    df = _run(_targets("An", 1000), {("An", "2024-H1"): 300, ("An", "2024-H2"): 400})
+    r = row(df, "An", "members_admitted")
+    assert r["target_method"] == "half_of_year" and r["period_target"] == 500
+    assert r["term_target"] == 5000
+    assert r["period_actual"] == 400 and r["period_pct"] == pytest.approx(0.8)
+    assert r["cum_actual"] == 700 and r["cum_pct"] == pytest.approx(0.14)
+    assert r["elapsed_share"] == pytest.approx(0.2) and r["expected_cum"] == 1000
+    assert r["gap"] == -300 and r["pace_ratio"] == pytest.approx(0.7)
+    assert r["status"] == "behind"
+    assert r["needed_per_half"] == pytest.approx(4300 / 8)
+
+
+def test_pro_rata_setting_uses_the_term_target() -> None:
+    df = _run(_targets("An", 1000), {("An", "2024-H2"): 1}, half_year_targets="pro_rata_term")
+    r = row(df, "An", "members_admitted")
+    assert r["target_method"] == "pro_rata_term" and r["period_target"] == 500
+
+
+def test_year_period_sums_its_halves() -> None:
+    df = _run(_targets("An", 1000), {("An", "2024-H1"): 300, ("An", "2024-H2"): 800}, "2024")
+    r = row(df, "An", "members_admitted")
+    assert r["target_method"] == "table" and r["period_target"] == 1000
+    assert r["period_actual"] == 1100 and r["period_pct"] == pytest.approx(1.1)
+    assert r["status"] == "ahead"
+    assert progress.commend(df, "members_admitted")["unit_name"].tolist() == ["An"]
+
+
+@pytest.mark.parametrize(
+    ("cum", "ratio", "status"),
+    [(1001, 0.9, "ahead"), (1000, 0.9, "on_track"), (900, 0.9, "on_track"),
+     (899, 0.9, "behind"), (800, 0.8, "on_track"), (799, 0.8, "behind")],
+)  # fmt: skip
+def test_status_against_the_on_track_ratio(cum: int, ratio: float, status: str) -> None:
+    df = _run(_targets("An", 1000), {("An", "2024-H1"): 0, ("An", "2024-H2"): cum},
+              on_track_ratio=ratio)  # fmt: skip
+    assert row(df, "An", "members_admitted")["status"] == status
+
+
+def test_zero_target_has_no_percentage_and_no_rank() -> None:
+    df = _run(
+        {**_targets("An", 1000), **_targets("Zero", 0)},
+        {("An", "2024-H2"): 600, ("Zero", "2024-H2"): 25},
+    )
+    z = row(df, "Zero", "members_admitted")
+    assert z["period_actual"] == 25
+    assert math.isnan(z["period_pct"]) and math.isnan(z["cum_pct"])
+    assert z["status"] == "no_target" and pd.isna(z["rank"])
+    assert math.isnan(z["needed_per_half"])
+    assert row(df, "An", "members_admitted")["rank"] == 1
+
+
+def test_unit_that_did_not_report_is_no_report_never_zero() -> None:
+    df = _run(
+        {**_targets("An", 1000), **_targets("Binh", 1000)},
+        {("An", "2024-H1"): 500, ("An", "2024-H2"): 500, ("Binh", "2024-H1"): 450},
+    )
+    b = row(df, "Binh", "members_admitted")
+    assert math.isnan(b["period_actual"]) and math.isnan(b["period_pct"])
+    assert b["status"] == "no_report" and pd.isna(b["rank"])
+    assert b["cum_actual"] == 450 and b["missing_periods"] == "2024-H2"
+    assert b["halves_reported"] == 1
+    fed = df[df["level"] == "federation"].iloc[0]
+    assert fed["period_actual"] == 500  # the federation sums what was reported
+    assert fed["cum_actual"] == 1450
+
+
+def test_a_missed_earlier_half_is_listed_and_not_counted() -> None:
+    df = _run(_targets("An", 1000), {("An", "2024-H2"): 400})
+    r = row(df, "An", "members_admitted")
+    assert r["cum_actual"] == 400 and r["missing_periods"] == "2024-H1"
+    assert r["status"] == "behind"  # 400 against an expected 1,000
+
+
+def test_federation_mismatch_is_refused() -> None:
+    df = _run(_targets("An", 1000), {("An", "2024-H2"): 400})
+    df.loc[df["level"] == "federation", "cum_actual"] = 401
+    with pytest.raises(DataError, match="federation cum_actual"):
+        progress.check_federation(df)
+
+
+def test_period_outside_the_term_lists_valid_ones() -> None:
+    with pytest.raises(ConfigError, match="valid: 2024-H1"):
+        _run(_targets("An", 1000), {}, "2029-H1")
+
+
+def test_plan_without_units_is_a_clear_error() -> None:
+    card = config.load_card("nghe-an-2021-2023")
+    r = clean.clean_plan(card)
+    with pytest.raises(DataError, match="no unit table"):
+        progress.compute_progress(card, r.units, r.targets, r.actuals, "2021-H1")
