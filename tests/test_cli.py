@@ -92,7 +92,15 @@ def test_clean_bac_giang_through_the_notebook(cleaned: Path) -> None:
     assert t[("members_admitted", "term")] == 120_000
     assert t[("unions_founded", "term")] == 270
     q = pd.read_csv(out / "quality.csv")
-    assert set(q["severity"]) == {"info"}
+    table = q[~q["source"].str.startswith("actuals/")]
+    assert set(table["severity"]) == {"info"}  # the allocation table itself is sound
+    forms = q[q["source"].str.startswith("actuals/")]
+    assert sorted(forms.loc[forms["severity"] != "info", "check"]) == [
+        "missing_report",
+        "net_mismatch",
+    ]
+    actuals = pd.read_parquet(out / "actuals.parquet")
+    assert actuals.groupby(["unit_id", "period"]).ngroups == 84  # 17 units x 5 - 1 missing
     assert set(q.loc[q["check"] == "zero_target", "unit"]) == {
         "CĐN Giáo dục",
         "CĐN Nông nghiệp",
@@ -202,3 +210,49 @@ def test_inspect_missing_file(tmp_path: Path) -> None:
     res = ptdv(_root(tmp_path), "inspect", "nope.xlsx")
     assert res.returncode == 2
     assert res.stderr.strip() == "error: nope.xlsx: file not found"
+
+
+def test_progress_command_on_the_demo_forms(cleaned: Path) -> None:
+    res = ptdv(cleaned, "progress", "--plan", "bac-giang-2023-2028", "--period", "2026-H1")
+    assert res.returncode == 0, res.stderr
+    assert "SỐ LIỆU MINH HỌA" in res.stdout
+    assert "members_admitted: 61,392 of 120,000 = 51.16%" in res.stdout
+    out = cleaned / "data/processed/bac-giang-2023-2028"
+    df = pd.read_parquet(out / "progress_2026-H1.parquet")
+    assert (out / "02_progress_2026-H1.ipynb").is_file()
+    assert len(df) == 2 * 18  # two metrics x (17 units + the federation)
+
+
+def test_progress_tld_prints_the_headline(cleaned: Path) -> None:
+    res = ptdv(cleaned, "progress", "--plan", "tld-2021-2023", "--period", "2021-H1")
+    assert res.returncode == 0, res.stderr
+    assert "146,630 of 1,487,307 = 9.86% of the term target, elapsed 16.67%" in res.stdout
+
+
+def test_progress_refuses_a_period_outside_the_term(tmp_path: Path) -> None:
+    res = ptdv(_root(tmp_path), "progress", "--plan", "tld-2021-2023", "--period", "2021-H3")
+    assert res.returncode == 2
+    assert "'2021-H3' is not a period" in res.stderr and "2021-H1, 2021-H2" in res.stderr
+    assert res.stdout == ""  # refused before any cleaning or kernel
+
+
+def test_template_writes_one_locked_form_per_unit(tmp_path: Path) -> None:
+    import openpyxl
+
+    root = _root(tmp_path)
+    res = ptdv(root, "template", "--plan", "bac-giang-2023-2028", "--period", "2026-H2")
+    assert res.returncode == 0, res.stderr
+    out = root / "reports/bac-giang-2023-2028/bieu-mau/2026-H2"
+    files = sorted(p.name for p in out.glob("*.xlsx"))
+    assert len(files) == 17 and "yen-dung.xlsx" in files
+    ws = openpyxl.load_workbook(out / "yen-dung.xlsx")["Báo cáo"]
+    assert ws.protection.sheet
+    text = " ".join(str(c.value) for row in ws.iter_rows() for c in row if c.value)
+    assert "LĐLĐ huyện Yên Dũng" in text and "2026-H2" in text
+    assert "01/06/2026 – 30/11/2026" in text and "SỐ LIỆU MINH HỌA" in text
+    res = ptdv(root, "template", "--plan", "bac-giang-2023-2028", "--period", "2026-H2",
+               "--consolidated", "--out", str(tmp_path / "one"))  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    ws = openpyxl.load_workbook(tmp_path / "one" / "tong-hop.xlsx")["Báo cáo"]
+    names = [r[1] for r in ws.iter_rows(values_only=True) if isinstance(r[0], int)]
+    assert len(names) == 17 and names[0] == "LĐLĐ thành phố Bắc Giang"

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import __version__, checks, paths, schemas
+from . import __version__, checks, forms, paths, schemas
 from .checks import Finding
 from .config import PlanCard, Source
 from .errors import DataError
@@ -358,6 +358,20 @@ def _plan_figures(card: PlanCard) -> pd.DataFrame:
     return df
 
 
+def _refuse_twice_given(table: pd.DataFrame, form_figs: pd.DataFrame, card: PlanCard) -> None:
+    """Raise DataError if a form reports a figure the allocation table already holds."""
+    keys = ["unit_id", "metric", "period", "kind"]
+    both = table.merge(form_figs, on=keys, suffixes=("", "_form"))
+    if not both.empty:
+        r = both.iloc[0]
+        raise DataError(
+            f"{r['unit_name']} {r['metric']} {r['period']} is given twice: in "
+            f"{r['source_file']} row {r['row']} and in {r['source_file_form']} row "
+            f"{r['row_form']}; keep one of them",
+            file=str(card.raw_path(str(r["source_file_form"]))),
+        )
+
+
 def clean_plan(card: PlanCard) -> CleanResult:
     """Clean every source of a plan and run the checks; raise DataError on unreadable input."""
     results: list[SourceResult] = []
@@ -405,9 +419,19 @@ def clean_plan(card: PlanCard) -> CleanResult:
     units["tt"] = units["tt"].astype("Int64")
     units["order"] = units["order"].astype("int64")
     units["row"] = units["row"].astype("int64")
+
+    # the units' half-year report forms, if any have arrived
+    if not units.empty:
+        form_figs, form_findings = forms.read_actuals(card, units)
+        findings += form_findings
+        inputs += forms.form_files(card)
+        if not form_figs.empty:
+            _refuse_twice_given(figures, form_figs, card)
+            figures = pd.concat([figures, form_figs], ignore_index=True)
+            figures["row"] = figures["row"].astype("Int64")
+    quality = checks.findings_frame(findings)
     targets = figures[figures["kind"] == "target"].reset_index(drop=True)
     actuals = figures[figures["kind"].isin(["actual", "baseline"])].reset_index(drop=True)
-    quality = checks.findings_frame(findings)
     units = schemas.UNITS.validate(units)
     targets = schemas.FIGURES.validate(targets)
     actuals = schemas.FIGURES.validate(actuals)

@@ -134,6 +134,46 @@ def cmd_progress(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_template(args: argparse.Namespace) -> int:
+    """Write the blank half-year report forms units fill in (one per unit, or consolidated)."""
+    import pandas as pd
+
+    from . import forms
+    from .periods import Calendar
+
+    card = config.load_card(args.plan)
+    cal = Calendar.from_card(card)
+    try:
+        cal.period(args.period)
+    except ValueError as err:
+        raise ConfigError(f"plan {args.plan}: {err}") from None
+    if cal.period(args.period).kind != "half":
+        raise ConfigError(f"units report half-years: give a period such as {cal.halves()[0].id}")
+    units_file = paths.processed_dir(args.plan) / "units.parquet"
+    if not units_file.is_file() or args.clean:
+        print(f"cleaning {args.plan} first ...", flush=True)
+        clean_plan(args.plan, verbose=args.verbose)
+    units = pd.read_parquet(units_file)
+    if units.empty:
+        raise ConfigError(f"plan {args.plan} has no unit table: no forms to write")
+    out = args.out or paths.reports_dir(args.plan) / "bieu-mau" / args.period
+    if args.consolidated:
+        names = units.sort_values("order")["unit_name"].tolist()
+        written = [forms.write_consolidated(Path(out) / "tong-hop.xlsx", card, names, args.period)]
+    else:
+        written = forms.write_forms(card, units, args.period, out)
+    print(
+        f"{len(written)} form(s) for {cal.label(args.period)} ({cal.date_range(args.period)}) "
+        f"written to {_rel(Path(out))}/"
+    )
+    print(
+        "Filled forms go to "
+        f"{_rel(paths.raw_dir(args.plan) / card.actuals.folder / args.period)}/, "
+        f"then: ptdv progress --plan {args.plan} --period {args.period} --clean"
+    )
+    return 0
+
+
 def _rel(path: Path) -> str:
     try:
         return str(path.relative_to(Path.cwd()))
@@ -161,6 +201,14 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--plan", help="plan id (a card in config/plans/)")
     g.add_argument("--all", action="store_true", help="every plan in config/plans/")
     s.set_defaults(func=cmd_clean)
+
+    s = sub.add_parser("template", help="write the half-year report forms to send to units")
+    s.add_argument("--plan", required=True, help="plan id (a card in config/plans/)")
+    s.add_argument("--period", required=True, help="the half-year, e.g. 2026-H2")
+    s.add_argument("--out", type=Path, help="folder (default reports/<plan>/bieu-mau/<period>)")
+    s.add_argument("--consolidated", action="store_true", help="one sheet for all units")
+    s.add_argument("--clean", action="store_true", help="clean the plan again first")
+    s.set_defaults(func=cmd_template)
 
     s = sub.add_parser("progress", help="actual against target for one period")
     s.add_argument("--plan", required=True, help="plan id (a card in config/plans/)")

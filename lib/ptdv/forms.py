@@ -1,0 +1,726 @@
+"""Half-year report forms: write the Excel form units fill in, and read the filled forms back.
+
+The federation sends every unit a form (`write_forms`, one `<unit_id>.xlsx` per unit) or one
+consolidated sheet for all units (`write_consolidated`). Sheet `Báo cáo` holds title lines
+(issuer, title, the period with its days and its id `mã kỳ: 2026-H1`, the unit), then the
+header `TT | Đơn vị | <six figures>` and one row per unit. Only the six figure cells of each
+row are unlocked (light yellow) and they only take whole numbers; the rest of the sheet and
+the workbook's structure are protected **without a password**: the protection prevents
+accidents (typing over the unit name or the period), it is not a security measure.
+Sheet `Hướng dẫn` explains the columns in Vietnamese.
+
+Filled forms come back to `data/raw/<plan>/<actuals.folder>/<period>/` (the folder names the
+period). `read_actuals` reads them into tidy figures (kind `actual`, one row per unit x
+metric, NaN for a cell left empty: "not reported", never zero) with their provenance, and a
+list of quality findings (name variants, net mismatches, negative figures, missing reports).
+Unreadable input (an unknown unit, two forms for one unit, text in a number cell, a form in
+the folder of another period) raises DataError naming the file, sheet, row and column.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import shutil
+import tempfile
+import unicodedata
+import zipfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.protection import WorkbookProtection
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from . import paths
+from .checks import Finding, check_negatives, fmt
+from .errors import ConfigError, DataError
+from .ingest import Table, cell_text, read_table
+from .periods import Calendar, Period
+from .units import UnitIndex, clean_name, unit_key
+
+if TYPE_CHECKING:
+    from .config import PlanCard
+
+__all__ = [
+    "DEMO_MARK",
+    "FORM_COLUMNS",
+    "FORM_SHEET",
+    "GUIDE_SHEET",
+    "TITLE",
+    "actuals_dir",
+    "form_files",
+    "read_actuals",
+    "write_consolidated",
+    "write_form",
+    "write_forms",
+]
+
+#: The form's figure columns: header text as printed, metric name in the tidy tables.
+FORM_COLUMNS = [
+    ("Kết nạp mới", "members_admitted"),
+    ("Số đoàn viên giảm", "members_lost"),
+    ("Tăng thêm (kết nạp − giảm)", "members_net"),
+    ("CĐCS thành lập mới", "unions_founded"),
+    ("Tổng số đoàn viên cuối kỳ", "members_total"),
+    ("Số CNLĐ chưa là đoàn viên cuối kỳ", "nonmember_workers"),
+]
+FORM_SHEET = "Báo cáo"
+GUIDE_SHEET = "Hướng dẫn"
+TITLE = "BÁO CÁO KẾT QUẢ PHÁT TRIỂN ĐOÀN VIÊN, THÀNH LẬP CĐCS"
+DEMO_MARK = "SỐ LIỆU MINH HỌA (demo data)"
+
+_ROW_NUMBER = "TT"
+_UNIT_NAME = "Đơn vị"
+_WIDTH = 2 + len(FORM_COLUMNS)
+_INPUT_FILL = PatternFill("solid", start_color="FFFFF2CC", end_color="FFFFF2CC")
+_HEADER_FILL = PatternFill("solid", start_color="FFD9E1F2", end_color="FFD9E1F2")
+_THIN = Side(style="thin")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_WRAP = Alignment(wrap_text=True, vertical="center")
+_CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+_PERIOD_RE = re.compile(r"mã\s*kỳ\s*:\s*([^\s,;()]+)", re.IGNORECASE)
+_DEMO_KEY = "số liệu minh họa"
+#: metrics read from a form whose figures may be negative (checked by check_negatives)
+_NET = "members_net"
+
+
+# --- writing ----------------------------------------------------------------------------
+
+
+def _period(card: PlanCard, period_id: str) -> tuple[Calendar, Period]:
+    """Return the plan's calendar and the period, or raise ConfigError listing valid ids."""
+    cal = Calendar.from_card(card)
+    try:
+        return cal, cal.period(period_id)
+    except ValueError as err:
+        raise ConfigError(f"plan {card.plan_id}: {err}") from None
+
+
+def _validations(first_row: int, last_row: int) -> list[DataValidation]:
+    """Return the data validations of the input cells: whole numbers, >= 0 except net."""
+    out = []
+    for j, (header, metric) in enumerate(FORM_COLUMNS, start=3):
+        letter = get_column_letter(j)
+        if metric == _NET:
+            dv = DataValidation(
+                type="whole",
+                operator="between",
+                formula1="-1000000000",
+                formula2="1000000000",
+                allow_blank=True,
+            )
+            dv.error = (
+                "Chỉ nhập số nguyên (có thể là số âm, ví dụ -25), không nhập chữ, dấu chấm "
+                "hay dấu phẩy. Tăng thêm = Kết nạp mới − Số đoàn viên giảm. Chưa có số liệu "
+                "thì để trống."
+            )
+        else:
+            dv = DataValidation(
+                type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True
+            )
+            dv.error = (
+                "Chỉ nhập số nguyên từ 0 trở lên, không nhập chữ, dấu chấm hay dấu phẩy. "
+                "Chưa có số liệu thì để trống, không ghi số 0."
+            )
+        dv.errorTitle = "Số liệu không hợp lệ"
+        dv.errorStyle = "stop"
+        dv.showErrorMessage = True
+        dv.promptTitle = "Nhập số nguyên"
+        dv.prompt = f"{header}: nhập số nguyên; để trống nếu chưa có số liệu."
+        dv.showInputMessage = True
+        dv.add(f"{letter}{first_row}:{letter}{last_row}")
+        out.append(dv)
+    return out
+
+
+def _guide(ws, card: PlanCard, cal: Calendar, period: Period) -> None:
+    """Fill the instructions sheet (Vietnamese)."""
+    end = period.end.strftime("%d/%m/%Y")
+    lines: list[tuple[str, bool]] = [
+        ("HƯỚNG DẪN ĐIỀN BIỂU BÁO CÁO", True),
+        (
+            f"Kỳ báo cáo: {cal.label(period.id)} ({cal.date_range(period.id)}), mã kỳ {period.id}.",
+            False,
+        ),
+        ("", False),
+        ("Ý nghĩa các cột (trang tính «Báo cáo»):", True),
+        ("• Kết nạp mới: số đoàn viên được kết nạp mới trong kỳ báo cáo.", False),
+        (
+            "• Số đoàn viên giảm: số đoàn viên giảm trong kỳ (chuyển công tác, nghỉ việc, "
+            "doanh nghiệp giải thể, phá sản...).",
+            False,
+        ),
+        (
+            "• Tăng thêm (kết nạp − giảm): bằng Kết nạp mới trừ Số đoàn viên giảm; có thể là "
+            "số âm khi số giảm lớn hơn số kết nạp.",
+            False,
+        ),
+        ("• CĐCS thành lập mới: số công đoàn cơ sở được thành lập mới trong kỳ.", False),
+        (
+            f"• Tổng số đoàn viên cuối kỳ: tổng số đoàn viên của đơn vị tính đến ngày {end} "
+            "(ngày cuối của kỳ báo cáo).",
+            False,
+        ),
+        (
+            "• Số CNLĐ chưa là đoàn viên cuối kỳ: số công nhân, lao động trong các đơn vị, "
+            f"doanh nghiệp chưa là đoàn viên, tính đến ngày {end}.",
+            False,
+        ),
+        ("", False),
+        ("Cách điền:", True),
+        ("• Chỉ điền vào các ô màu vàng, và chỉ nhập số nguyên (không nhập chữ).", False),
+        (
+            "• Ô nào chưa có số liệu thì để trống; không ghi số 0 khi chưa biết. Số 0 nghĩa "
+            "là «không có», ô trống nghĩa là «chưa có số liệu».",
+            False,
+        ),
+        (
+            "• Không sửa tên đơn vị, kỳ báo cáo và các dòng tiêu đề (các ô này đã được khóa); "
+            "không đổi tên hay thêm trang tính.",
+            False,
+        ),
+        (
+            f"• Lưu tệp dạng Excel (.xlsx) và gửi lại cho {card.issuer} (Ban Tổ chức) đúng hạn.",
+            False,
+        ),
+    ]
+    if card.actuals.demo:
+        lines.insert(1, (DEMO_MARK, True))
+    for r, (text, bold) in enumerate(lines, start=1):
+        cell = ws.cell(row=r, column=1, value=text or None)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if text == DEMO_MARK:
+            cell.font = Font(bold=True, color="FFC00000")
+        elif bold:
+            cell.font = Font(bold=True)
+    ws.column_dimensions["A"].width = 100
+    ws.protection.sheet = True
+
+
+def _build(card: PlanCard, unit_names: list[str], period_id: str, unit_line: str) -> Workbook:
+    """Return the form workbook with one input row per unit name."""
+    cal, period = _period(card, period_id)
+    if not unit_names:
+        raise ValueError("a form needs at least one unit")
+    wb = Workbook()
+    ws = wb.active
+    ws.title = FORM_SHEET
+    titles: list[tuple[str, Font, Alignment]] = [
+        (card.issuer, Font(bold=True), Alignment(horizontal="left")),
+        (TITLE, Font(bold=True, size=13), Alignment(horizontal="center")),
+        (
+            f"Kỳ báo cáo: {cal.label(period.id)} ({cal.date_range(period.id)}) "
+            f"— mã kỳ: {period.id}",
+            Font(italic=True),
+            Alignment(horizontal="center"),
+        ),
+        (unit_line, Font(bold=True), Alignment(horizontal="center")),
+    ]
+    if card.actuals.demo:
+        titles.append((DEMO_MARK, Font(bold=True, color="FFC00000"), Alignment("center")))
+    for r, (text, font, align) in enumerate(titles, start=1):
+        cell = ws.cell(row=r, column=1, value=text)
+        cell.font = font
+        cell.alignment = align
+        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=_WIDTH)
+    header_row = len(titles) + 2  # one blank row after the titles
+    headers = [_ROW_NUMBER, _UNIT_NAME] + [h for h, _ in FORM_COLUMNS]
+    for j, text in enumerate(headers, start=1):
+        cell = ws.cell(row=header_row, column=j, value=text)
+        cell.font = Font(bold=True)
+        cell.alignment = _CENTER
+        cell.border = _BORDER
+        cell.fill = _HEADER_FILL
+    ws.row_dimensions[header_row].height = 48
+    first = header_row + 1
+    for k, name in enumerate(unit_names):
+        r = first + k
+        ws.cell(row=r, column=1, value=k + 1).alignment = _CENTER
+        ws.cell(row=r, column=2, value=name).alignment = _WRAP
+        for j in range(1, _WIDTH + 1):
+            cell = ws.cell(row=r, column=j)
+            cell.border = _BORDER
+            if j > 2:
+                cell.protection = Protection(locked=False)
+                cell.fill = _INPUT_FILL
+                metric = FORM_COLUMNS[j - 3][1]
+                cell.number_format = "#,##0;-#,##0" if metric == _NET else "#,##0"
+    last = first + len(unit_names) - 1
+    for dv in _validations(first, last):
+        ws.add_data_validation(dv)
+    note = ws.cell(
+        row=last + 2,
+        column=1,
+        value="Ghi chú: chỉ điền vào các ô màu vàng; ô trống = chưa có số liệu "
+        f"(xem trang tính «{GUIDE_SHEET}»).",
+    )
+    note.font = Font(italic=True, size=9)
+    ws.column_dimensions["A"].width = 5
+    ws.column_dimensions["B"].width = 34
+    for j in range(3, _WIDTH + 1):
+        ws.column_dimensions[get_column_letter(j)].width = 16
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.protection.sheet = True  # no password: a guard against accidents, not security
+    _guide(wb.create_sheet(GUIDE_SHEET), card, cal, period)
+    wb.active = 0
+    wb.security = WorkbookProtection(lockStructure=True)
+    return wb
+
+
+def _save_atomic(wb: Workbook, path: Path) -> Path:
+    """Save to a temporary file in the same folder, then move it over `path`."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        wb.save(tmp)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_form(path: str | Path, card: PlanCard, unit_name: str, period_id: str) -> Path:
+    """Write the blank form of one unit for one period; return its path."""
+    wb = _build(card, [unit_name], period_id, f"{_UNIT_NAME}: {unit_name}")
+    return _save_atomic(wb, Path(path))
+
+
+def write_consolidated(
+    path: str | Path, card: PlanCard, unit_names: list[str], period_id: str
+) -> Path:
+    """Write one sheet with a row per unit (TT 1..n) for one period; return its path."""
+    line = f"{_UNIT_NAME}: tổng hợp {len(unit_names)} đơn vị"
+    wb = _build(card, list(unit_names), period_id, line)
+    return _save_atomic(wb, Path(path))
+
+
+def write_forms(
+    card: PlanCard, units: pd.DataFrame, period_id: str, out_dir: str | Path
+) -> list[Path]:
+    """Write `<unit_id>.xlsx` for every unit (in table order) into out_dir; return the paths.
+
+    The forms are written to a temporary folder next to out_dir first: a new out_dir is
+    renamed into place whole, an existing one receives the finished files (same names
+    replaced, other files left alone). Blank forms never go to data/raw (that is evidence).
+    """
+    _period(card, period_id)
+    missing = [c for c in ("unit_id", "unit_name") if c not in units.columns]
+    if missing:
+        raise ValueError(f"the units frame lacks column(s) {', '.join(missing)}")
+    out_dir = Path(out_dir).resolve()
+    raw = paths.raw_dir().resolve()
+    if out_dir.is_relative_to(raw):
+        raise ConfigError(
+            f"{out_dir}: blank forms are not written under {raw} (raw data is evidence); "
+            f"write them to e.g. {paths.reports_dir(card.plan_id) / 'forms' / period_id}"
+        )
+    ordered = units.sort_values("order") if "order" in units.columns else units
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}.tmp-"))
+    try:
+        names = []
+        for unit_id, unit_name in zip(ordered["unit_id"], ordered["unit_name"], strict=True):
+            name = f"{unit_id}.xlsx"
+            write_form(tmp / name, card, str(unit_name), period_id)
+            names.append(name)
+        if not out_dir.exists():
+            os.chmod(tmp, 0o755)
+            os.rename(tmp, out_dir)
+        else:
+            for name in names:
+                os.replace(tmp / name, out_dir / name)
+            shutil.rmtree(tmp, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return [out_dir / n for n in names]
+
+
+# --- reading ----------------------------------------------------------------------------
+
+
+def actuals_dir(card: PlanCard) -> Path:
+    """Return the folder holding a plan's filled forms, one sub-folder per period."""
+    return paths.raw_dir(card.plan_id) / card.actuals.folder
+
+
+def _skipped(name: str) -> bool:
+    return name.startswith("~$") or name.startswith(".")
+
+
+def _period_folders(card: PlanCard) -> list[tuple[Path, str]]:
+    """Return (folder, period id) of each period folder, in calendar order."""
+    base = actuals_dir(card)
+    if not base.is_dir():
+        return []
+    cal = Calendar.from_card(card)
+    valid = cal.valid_ids()
+    out = []
+    for folder in sorted(p for p in base.iterdir() if p.is_dir() and not _skipped(p.name)):
+        try:
+            cal.period(folder.name)
+        except ValueError:
+            raise DataError(
+                f"folder '{folder.name}' is not a period of plan {card.plan_id}: a folder of "
+                f"forms must be named after the period they report; valid: {', '.join(valid)}",
+                file=str(folder),
+            ) from None
+        out.append((folder, folder.name))
+    return sorted(out, key=lambda fp: valid.index(fp[1]))
+
+
+def form_files(card: PlanCard) -> list[Path]:
+    """Return the form files read_actuals reads (for the inputs manifest), in reading order."""
+    out = []
+    for folder, _ in _period_folders(card):
+        out += [
+            p
+            for p in sorted(folder.iterdir())
+            if p.is_file() and not _skipped(p.name) and p.suffix.lower() == ".xlsx"
+        ]
+    return out
+
+
+def _sheet_of(path: Path) -> str:
+    """Return the form sheet's name: `Báo cáo` if present, else the first sheet."""
+    try:
+        wb = load_workbook(path, read_only=True)
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as err:
+        raise DataError(f"cannot open as an Excel workbook ({err})", file=str(path)) from None
+    try:
+        names = wb.sheetnames
+    finally:
+        wb.close()
+    wanted = unicodedata.normalize("NFC", FORM_SHEET)
+    match = [n for n in names if unicodedata.normalize("NFC", n) == wanted]
+    return match[0] if match else names[0]
+
+
+def _unit_index(card: PlanCard, units: pd.DataFrame) -> tuple[UnitIndex, dict[str, list[str]]]:
+    """Return the index of the plan's units with the card's actuals.aliases (name -> name).
+
+    Units whose names share a key (a name written twice in the allocation table, e.g. TLĐ's
+    two `Hải Phòng` rows) are left out of the index: a form naming them is ambiguous, and the
+    second value maps their key to their ids.
+    """
+    pairs = [
+        (uid, clean_name(str(name)))
+        for uid, name in zip(units["unit_id"], units["unit_name"], strict=True)
+    ]
+    by_key: dict[str, list[str]] = {}
+    for uid, name in pairs:
+        by_key.setdefault(unit_key(name), []).append(uid)
+    ambiguous = {k: ids for k, ids in by_key.items() if len(ids) > 1}
+    pairs = [(uid, name) for uid, name in pairs if unit_key(name) not in ambiguous]
+    plain = UnitIndex(pairs)
+    ids = {uid for uid, _ in pairs}
+    aliases = {}
+    for variant, target in card.actuals.aliases.items():
+        uid = target if target in ids else plain.match(target)
+        if uid is None:
+            raise ConfigError(
+                f"{card.card_path}: key 'actuals.aliases.{variant}': {target!r} is not a unit "
+                "of the allocation table, or not only one (give its name or id)"
+            )
+        aliases[variant] = uid
+    try:
+        return UnitIndex(pairs, aliases), ambiguous
+    except ValueError as err:
+        raise ConfigError(f"{card.card_path}: key 'actuals.aliases': {err}") from None
+
+
+def _title_rows(table: Table) -> list[tuple[int, int, str]]:
+    """Return (grid row index, column index, text) of the non-empty cells above the header."""
+    grid = table.grid
+    out = []
+    for i in range(table.header_rows[0]):
+        for j, value in enumerate(grid.rows[i]):
+            text = cell_text(value)
+            if text:
+                out.append((i, j, text))
+    return out
+
+
+def read_actuals(card: PlanCard, units: pd.DataFrame) -> tuple[pd.DataFrame, list[Finding]]:
+    """Read every filled form of a plan into tidy actual figures and quality findings.
+
+    `units` is the plan's units frame (unit_id, unit_name, order). Raises DataError for input
+    that cannot be read as intended, ConfigError for wrong actuals.aliases in the card.
+    """
+    from .clean import FIGURE_COLUMNS
+
+    raw = paths.raw_dir(card.plan_id)
+    folders = _period_folders(card)
+    ordered = units.sort_values("order") if "order" in units.columns else units
+    all_ids = list(ordered["unit_id"])
+    names = {
+        uid: clean_name(str(n)) for uid, n in zip(units["unit_id"], units["unit_name"], strict=True)
+    }
+    if folders:
+        index, ambiguous = _unit_index(card, units)
+    spec = [(metric, [header]) for header, metric in FORM_COLUMNS]
+    rows: list[dict] = []
+    findings: list[Finding] = []
+    base = actuals_dir(card)
+    if base.is_dir():
+        for p in sorted(base.iterdir()):
+            if p.is_file() and p.suffix.lower() == ".xlsx" and not _skipped(p.name):
+                findings.append(
+                    Finding(
+                        "warning",
+                        "not_a_form",
+                        p.relative_to(raw).as_posix(),
+                        None,
+                        None,
+                        "a form outside any period folder: not read; move it into the folder "
+                        f"of its period ({card.actuals.folder}/<period>/)",
+                    )
+                )
+
+    for folder, period in folders:
+        seen: dict[str, tuple[str, str, int]] = {}  # unit_id -> (file, sheet, row)
+        rel_folder = folder.relative_to(raw).as_posix()
+        n_files = 0
+        for path in sorted(folder.iterdir()):
+            if _skipped(path.name):
+                continue
+            rel = path.relative_to(raw).as_posix()
+            if not path.is_file() or path.suffix.lower() != ".xlsx":
+                findings.append(
+                    Finding(
+                        "warning",
+                        "not_a_form",
+                        rel,
+                        None,
+                        None,
+                        "not an .xlsx form: not read (ask the unit for the .xlsx form)",
+                    )
+                )
+                continue
+            n_files += 1
+            sheet = _sheet_of(path)
+            table = read_table(path, sheet, spec, row_number=_ROW_NUMBER, unit_name=_UNIT_NAME)
+            src = f"{rel}, {table.grid.sheet}"
+            letters = {c.ref: c.letter for c in table.columns if c.ref}
+            labels = {c.ref: f"{c.letter} ({c.label})" for c in table.columns if c.ref}
+
+            demo_marked = False
+            for i, j, text in _title_rows(table):
+                if _DEMO_KEY in text.casefold():
+                    demo_marked = True
+                m = _PERIOD_RE.search(text)
+                if m and m.group(1) != period:
+                    raise table.grid.error(
+                        f"form says {m.group(1)} but it is in folder {period}: move the file "
+                        "to the folder of its period, or send the unit the form of this period",
+                        i,
+                        j,
+                    )
+            if demo_marked and not card.actuals.demo:
+                findings.append(
+                    Finding(
+                        "warning",
+                        "demo_mark",
+                        src,
+                        None,
+                        None,
+                        f"the form carries the mark '{DEMO_MARK}' but the plan card says its "
+                        "actuals are real (actuals.demo: false)",
+                    )
+                )
+            if not table.units:
+                raise table.grid.error(
+                    "no unit row below the header: expected a row with TT, the unit's name "
+                    "and its figures",
+                    table.header_rows[-1],
+                )
+            for t in table.totals:
+                findings.append(
+                    Finding(
+                        "info",
+                        "totals_row",
+                        src,
+                        t.number,
+                        None,
+                        f"totals row '{t.name}' not loaded as a unit",
+                    )
+                )
+
+            for r in table.units:
+                name = clean_name(r.raw_name or r.name)
+                uid = index.match(name)
+                if uid is None and unit_key(name) in ambiguous:
+                    raise table.grid.error(
+                        f"unit '{name}' is ambiguous: the allocation table has it more than "
+                        f"once ({', '.join(ambiguous[unit_key(name)])}), so the form cannot be "
+                        "assigned: correct the allocation table first",
+                        r.index,
+                        table.name_col,
+                    )
+                if uid is None:
+                    close = index.suggest(name)
+                    hint = (
+                        f"did you mean '{close[0]}'?"
+                        if close
+                        else "no known unit has a close name;"
+                    )
+                    raise table.grid.error(
+                        f"unknown unit '{name}'; {hint} (or add it to actuals.aliases in the "
+                        "plan card)",
+                        r.index,
+                        table.name_col,
+                    )
+                official = names[uid]
+                if uid in seen:
+                    f0, s0, r0 = seen[uid]
+                    raise table.grid.error(
+                        f"unit '{official}' is reported twice for {period}: in {f0}, sheet "
+                        f"'{s0}', row {r0} and in {rel}, sheet '{table.grid.sheet}', row "
+                        f"{r.number}; keep one form per unit and period",
+                        r.index,
+                        table.name_col,
+                    )
+                seen[uid] = (rel, table.grid.sheet, r.number)
+                if name != official:
+                    findings.append(
+                        Finding(
+                            "info",
+                            "unit_name",
+                            src,
+                            r.number,
+                            official,
+                            f"written '{name}', matched to '{official}'",
+                        )
+                    )
+                if path.stem in all_ids and path.stem != uid and len(table.units) == 1:
+                    findings.append(
+                        Finding(
+                            "warning",
+                            "file_name",
+                            src,
+                            r.number,
+                            official,
+                            f"the file is named after unit '{path.stem}' but the form is for "
+                            f"'{official}': read as '{official}'",
+                        )
+                    )
+                vals = {m: (v.value if v is not None else None) for m, v in r.values.items()}
+                findings += _row_checks(vals, labels, letters, src, r.number, official, period)
+                for _, metric in FORM_COLUMNS:
+                    v = vals[metric]
+                    rows.append(
+                        {
+                            "plan_id": card.plan_id,
+                            "level": "unit",
+                            "unit_id": uid,
+                            "unit_name": official,
+                            "metric": metric,
+                            "period": period,
+                            "kind": "actual",
+                            "value": float("nan") if v is None else float(v),
+                            "source_file": rel,
+                            "sheet": table.grid.sheet,
+                            "row": r.number,
+                            "column": letters[metric],
+                        }
+                    )
+        if seen:
+            findings.append(
+                Finding(
+                    "info",
+                    "forms_read",
+                    rel_folder,
+                    None,
+                    None,
+                    f"{period}: {n_files} form file(s) read, reports from {len(seen)} of "
+                    f"{len(all_ids)} units",
+                )
+            )
+        for uid in all_ids if seen else []:
+            if uid not in seen:
+                name = names[uid]
+                findings.append(
+                    Finding(
+                        "warning",
+                        "missing_report",
+                        rel_folder,
+                        None,
+                        name,
+                        f"no report from {name} for {period}: shown as 'no report', never as zero",
+                    )
+                )
+
+    frame = pd.DataFrame(rows, columns=FIGURE_COLUMNS)
+    frame["row"] = frame["row"].astype("Int64")
+    frame["value"] = frame["value"].astype("float64")
+    findings += check_negatives(frame)
+    return frame, findings
+
+
+def _row_checks(
+    vals: dict[str, float | None],
+    labels: dict[str, str],
+    letters: dict[str, str],
+    src: str,
+    row: int,
+    unit: str,
+    period: str,
+) -> list[Finding]:
+    """Check one unit row of a form: blank form, whole numbers, net = admitted − lost."""
+    out = []
+    if all(v is None for v in vals.values()):
+        out.append(
+            Finding(
+                "warning",
+                "empty_report",
+                src,
+                row,
+                unit,
+                f"the form of {unit} for {period} has no figure filled in: every figure is "
+                "'not reported'",
+            )
+        )
+    for metric, v in vals.items():
+        if v is not None and not float(v).is_integer():
+            out.append(
+                Finding(
+                    "error",
+                    "not_whole_number",
+                    src,
+                    row,
+                    unit,
+                    f"row {row}, column {labels[metric]}: {fmt(v)} is not a whole number "
+                    "(people and unions are counted in whole numbers); kept as reported",
+                )
+            )
+    adm, lost, net = vals["members_admitted"], vals["members_lost"], vals[_NET]
+    if adm is not None and lost is not None and net is not None:
+        should = adm - lost
+        if not math.isclose(net, should, abs_tol=1e-9):
+            out.append(
+                Finding(
+                    "error",
+                    "net_mismatch",
+                    src,
+                    row,
+                    unit,
+                    f"row {row}: net increase {fmt(net)} (column {letters[_NET]}) is not "
+                    f"admitted {fmt(adm)} (column {letters['members_admitted']}) − lost "
+                    f"{fmt(lost)} (column {letters['members_lost']}): it should be "
+                    f"{fmt(should)} (difference {fmt(net - should)}); the figures are kept as "
+                    "reported",
+                )
+            )
+    return out
