@@ -299,3 +299,46 @@ def write_progress(df: pd.DataFrame, plan_id: str, period: str) -> str:
         os.unlink(tmp)
         raise
     return str(d / f"progress_{period}.parquet")
+
+
+def trend(
+    card: PlanCard,
+    units: pd.DataFrame,
+    targets: pd.DataFrame,
+    actuals: pd.DataFrame,
+    period: str,
+    metric: str,
+    unit_id: str | None = None,
+) -> pd.DataFrame:
+    """Return, half-year by half-year up to `period`, actual and cumulative against the plan.
+
+    One row per half-year of the term up to the end of `period` (the federation, or one
+    unit): `actual` (NaN where nobody reported), `cum_actual`, `target` (the half-year's
+    target, by the card's method), `cum_target`, and `pace` (the term target times the
+    elapsed share), with `reported` units counted.
+    """
+    cal = Calendar.from_card(card)
+    halves = [h.id for h in cal.halves_through(period)]
+    n = len(cal.halves())
+    chosen = units if unit_id is None else units[units["unit_id"] == unit_id]
+    per_half = {h: compute_progress(card, chosen, targets, actuals, h) for h in halves}
+    level = "federation"
+    rows = []
+    for i, h in enumerate(halves, start=1):
+        df = per_half[h]
+        r = df[(df["level"] == level) & (df["metric"] == metric)].iloc[0]
+        u = df[(df["level"] == "unit") & (df["metric"] == metric)]
+        rows.append(
+            {
+                "period": h,
+                "label": cal.label(h),
+                "actual": r["period_actual"],
+                "target": r["period_target"],
+                "pace": r["term_target"] * i / n,
+                "reported": int(u["period_actual"].notna().sum()),
+            }
+        )
+    out = pd.DataFrame(rows)
+    out["cum_actual"] = out["actual"].fillna(0).cumsum().where(out["actual"].notna().cumsum() > 0)
+    out["cum_target"] = out["target"].cumsum()
+    return out
