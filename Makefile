@@ -9,8 +9,8 @@ STAMP := $(VENV)/.installed
 .PHONY: report test lint format lab clean-outputs help
 
 help:
-	@echo "make report   clean every shipped plan, then the progress of TLĐ 2021-H1 and"
-	@echo "              Bắc Giang 2026-H1 (demo figures) into data/processed/ (the main job)"
+	@echo "make report   clean every shipped plan; render the TLĐ 2021-H1 summary and the"
+	@echo "              Bắc Giang 2026-H1 summary with every unit's report (the main job)"
 	@echo "make test     run the test suite (and ruff)"
 	@echo "make lab      open JupyterLab on the project's environment"
 	@echo "make lint     ruff check + ruff format --check"
@@ -24,8 +24,8 @@ $(STAMP): pyproject.toml
 
 report: $(STAMP)
 	$(BIN)/ptdv clean --all
-	$(BIN)/ptdv progress --plan tld-2021-2023 --period 2021-H1
-	$(BIN)/ptdv progress --plan bac-giang-2023-2028 --period 2026-H1
+	$(BIN)/ptdv run --plan tld-2021-2023 --period 2021-H1 --units none
+	$(BIN)/ptdv run --plan bac-giang-2023-2028 --period 2026-H1
 
 test: $(STAMP)
 	$(BIN)/ruff check .

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import argparse
 import logging
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 from . import __version__, config, paths
 from .errors import ConfigError, PtdvError
+from .pipeline import clean_plan, compute_progress
 
 log = logging.getLogger("ptdv")
 
@@ -29,34 +28,6 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     print("\nDraft plan card:\n")
     print(draft_card(ins))
     return 0
-
-
-def run_notebook(name: str, params: dict, dest: Path, *, verbose: bool = False) -> Path:
-    """Execute notebooks/<name> into a temporary file; move it to `dest` only on success."""
-    from . import render
-
-    work = Path(tempfile.mkdtemp(prefix="ptdv-run-"))
-    executed = work / name
-    try:
-        render.execute_notebook(name, params, executed)
-    except PtdvError:
-        if verbose:
-            print(f"(executed notebook kept at {executed})", file=sys.stderr)
-        else:
-            shutil.rmtree(work, ignore_errors=True)
-        raise
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    shutil.move(executed, dest)
-    shutil.rmtree(work, ignore_errors=True)
-    return dest
-
-
-def clean_plan(plan_id: str, *, verbose: bool = False) -> Path:
-    """Run notebooks/01_clean.ipynb for one plan and return its output folder."""
-    config.load_card(plan_id)  # refuse a bad card before a kernel starts
-    dest = paths.processed_dir(plan_id)
-    run_notebook("01_clean.ipynb", {"plan_id": plan_id}, dest / "01_clean.ipynb", verbose=verbose)
-    return dest
 
 
 def cmd_clean(args: argparse.Namespace) -> int:
@@ -107,13 +78,7 @@ def cmd_progress(args: argparse.Namespace) -> int:
         f"{cal.date_range(args.period)}) ...",
         flush=True,
     )
-    run_notebook(
-        "02_progress.ipynb",
-        {"plan_id": args.plan, "period": args.period},
-        paths.processed_dir(args.plan) / f"02_progress_{args.period}.ipynb",
-        verbose=args.verbose,
-    )
-    out = paths.processed_dir(args.plan) / f"progress_{args.period}.parquet"
+    out = compute_progress(args.plan, args.period, verbose=args.verbose)
     df = pd.read_parquet(out)
     if card.actuals.demo:
         print("  SỐ LIỆU MINH HỌA: the actual figures are demo data")
@@ -174,6 +139,42 @@ def cmd_template(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_run(args: argparse.Namespace) -> int:
+    """Clean, compute progress and render every report of one plan and period."""
+    from . import pipeline
+
+    formats = [f.strip() for f in args.formats.split(",") if f.strip()]
+    record = pipeline.run(
+        args.plan,
+        args.period,
+        units=args.units,
+        formats=formats,
+        lang=args.lang,
+        jobs=args.jobs,
+        verbose=args.verbose,
+    )
+    dest = Path(record["dest"])
+    if record["demo"]:
+        print("SỐ LIỆU MINH HỌA: the actual figures are demo data")
+    ok = [r for r in record["reports"] if r["status"] == "ok"]
+    print(
+        f"{len(ok)} of {len(record['reports'])} report(s) written to {_rel(dest)}/ "
+        f"in {record['seconds']['total']:.1f} s (run.json lists every file and its SHA-256)"
+    )
+    for name in ("tong-hop.html", "tong-hop.pdf", "tong-hop.xlsx"):
+        if (dest / name).is_file():
+            print(f"  {_rel(dest / name)}")
+    units = [r for r in ok if r["unit_id"]]
+    if units:
+        print(f"  {_rel(dest / 'don-vi')}/ ({len(units)} unit report(s))")
+    if record["failures"]:
+        print(f"{len(record['failures'])} report(s) failed:", file=sys.stderr)
+        for f in record["failures"]:
+            print(f"  {f['name']}: {f['error']}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def _rel(path: Path) -> str:
     try:
         return str(path.relative_to(Path.cwd()))
@@ -201,6 +202,21 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--plan", help="plan id (a card in config/plans/)")
     g.add_argument("--all", action="store_true", help="every plan in config/plans/")
     s.set_defaults(func=cmd_clean)
+
+    s = sub.add_parser("run", help="clean, progress and every report of a plan and period")
+    s.add_argument("--plan", required=True, help="plan id (a card in config/plans/)")
+    s.add_argument("--period", required=True, help="2026-H1, 2025 or term")
+    s.add_argument(
+        "--units",
+        nargs="+",
+        metavar="UNIT",
+        default=["all"],
+        help="'all' (default) or unit ids / names for their own reports",
+    )
+    s.add_argument("--formats", default="html,pdf,xlsx", help="any of html,pdf,xlsx")
+    s.add_argument("--lang", default="vi", choices=["vi", "en"], help="report language")
+    s.add_argument("--jobs", type=int, help="worker processes (default: one per core)")
+    s.set_defaults(func=cmd_run)
 
     s = sub.add_parser("template", help="write the half-year report forms to send to units")
     s.add_argument("--plan", required=True, help="plan id (a card in config/plans/)")

@@ -128,3 +128,70 @@ def execute_notebook(name: str, parameters: dict[str, Any], output: Path) -> Pat
     finally:
         shutil.rmtree(socket_dir, ignore_errors=True)
     return output
+
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def to_html(executed: Path, title: str | None = None) -> str:
+    """Return an executed notebook as one self-contained HTML page (no code, no scripts).
+
+    Uses ptdv's nbconvert template (JupyterLab's, with no require.js, MathJax or widget
+    scripts); cells tagged `remove-cell` and anything written to stderr are left out.
+    """
+    import nbformat
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    nb = nbformat.read(executed, as_version=4)
+    for cell in nb.cells:
+        if cell.get("cell_type") == "code":
+            cell["outputs"] = [
+                o for o in cell.get("outputs", [])
+                if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
+            ]  # fmt: skip
+    if title:
+        nb.metadata["title"] = title
+    exporter = HTMLExporter(
+        template_name="ptdv",
+        extra_template_basedirs=[str(TEMPLATES)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    remove = TagRemovePreprocessor(remove_cell_tags={"remove-cell"}, enabled=True)
+    exporter.register_preprocessor(remove, enabled=True)
+    body, _ = exporter.from_notebook_node(nb, resources={"language_code": "vi"})
+    return body
+
+
+def external_references(page: str) -> list[str]:
+    """Return every src or href in an HTML page that points outside the file."""
+    import re
+
+    refs = re.findall(r"""(?:src|href)\s*=\s*["']([^"']*)["']""", page, flags=re.IGNORECASE)
+    refs += re.findall(r"""url\(\s*["']?(https?:[^"')]*)""", page, flags=re.IGNORECASE)
+    return [r for r in refs if not r.startswith(("data:", "#"))]
+
+
+def to_pdf(page: str, path: Path) -> Path:
+    """Write an HTML page as an A4 PDF with WeasyPrint (temporary file, then rename)."""
+    import logging
+    import os
+
+    from weasyprint import HTML
+
+    # WeasyPrint reports every CSS property it ignores; the report's own CSS is for it
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".pdf", dir=path.parent)
+    os.close(fd)
+    try:
+        HTML(string=page, base_url=str(path.parent)).write_pdf(tmp)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path

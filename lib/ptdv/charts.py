@@ -1,0 +1,914 @@
+"""Charts for the progress reports: one style, Vietnamese or English words, the reader's numbers.
+
+Every `plot_*` function draws on the Axes it is given (or on a new figure sized for an A4 page,
+17 cm wide) and returns that Axes; none shows or saves anything. `save()` writes PNG and SVG
+beside each other (temp file, then rename) and closes the figure.
+
+Figures are built on matplotlib's Agg canvas directly (no pyplot), so a batch of reports never
+accumulates open figures and the session's backend does not matter. In a notebook, display a
+chart with `ax.figure` (or `IPython.display.display(ax.figure)`).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+import sys
+import tempfile
+import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure, SubFigure
+from matplotlib.font_manager import FontProperties
+from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.transforms import ScaledTranslation
+
+from .numbers import format_number, format_percent
+from .progress import STATUSES
+from .texts import STATUS_COLORS, column_label, metric_label, status_label
+
+__all__ = [
+    "PAGE_WIDTH_IN",
+    "STYLE",
+    "figure_to_png_bytes",
+    "figure_to_svg_bytes",
+    "plot_cumulative",
+    "plot_pace",
+    "plot_spread",
+    "save",
+    "use_style",
+]
+
+#: Width of the report page's text block (A4 less margins, 17 cm), in inches.
+PAGE_WIDTH_IN = 17 / 2.54
+#: Resolution of the PNG files.
+PNG_DPI = 150
+
+#: The one style of every chart (rcParams).
+STYLE: dict[str, object] = {
+    "font.family": "DejaVu Sans",  # covers Vietnamese (ư, ơ, ạ, ế, đ ...)
+    "font.size": 8.5,
+    "axes.titlesize": 10,
+    "axes.titleweight": "bold",
+    "axes.titlelocation": "left",
+    "axes.titlepad": 6,
+    "axes.labelsize": 8.5,
+    "axes.labelcolor": "#333333",
+    "axes.edgecolor": "#666666",
+    "axes.linewidth": 0.8,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "axes.axisbelow": True,
+    "grid.color": "#dddddd",
+    "grid.linewidth": 0.6,
+    "xtick.labelsize": 8,
+    "ytick.labelsize": 8,
+    "xtick.color": "#333333",
+    "ytick.color": "#333333",
+    "legend.fontsize": 8,
+    "legend.frameon": False,
+    "figure.facecolor": "white",
+    "figure.dpi": 100,
+    "savefig.dpi": PNG_DPI,
+    "savefig.facecolor": "white",
+    "savefig.bbox": "tight",
+    "svg.fonttype": "path",  # glyphs as paths: renders offline, whatever fonts a reader has
+    "svg.hashsalt": "ptdv",  # stable ids: the same chart gives the same SVG
+}
+
+_TEXT = "#333333"
+_MUTED = "#6b6b6b"
+_ACTUAL = "#16365c"  # cumulative actual: dark navy (not a status colour)
+_PLAN = "#7b5ea7"  # the plan's cumulative target: purple, dashed
+_PACE = "#444444"  # even pace / elapsed share: dark grey
+_FEDERATION = "#111111"
+_HIGHLIGHT = "#fff1b8"
+#: A white box behind a label, so that no line runs through its words.
+_LABEL_BOX = {"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none"}
+
+_SHOWN = ("ahead", "on_track", "behind")  # statuses with a percentage to plot
+
+WORDS = {
+    "vi": {
+        "pace_title": "Tỷ lệ thực hiện chỉ tiêu nhiệm kỳ theo đơn vị",
+        "elapsed": "Tiến độ thời gian {pct}",
+        "through": "Lũy kế đến hết {period}",
+        "federation": "Toàn {name}: {pct}",
+        "pct_axis": "% chỉ tiêu nhiệm kỳ đã thực hiện (lũy kế)",
+        "negative": "lũy kế {n}",
+        "earlier": "các kỳ trước: {pct}",
+        "demo": "Số liệu minh họa",
+        "cum_title": "Lũy kế thực hiện so với chỉ tiêu",
+        "cum_actual": "Thực hiện lũy kế",
+        "cum_target": "Chỉ tiêu lũy kế theo kế hoạch",
+        "pace": "Tiến độ đều theo thời gian",
+        "no_report": "Chưa báo cáo",
+        "partial": "Kỳ thiếu báo cáo: {items}",
+        "partial_item": "{period} ({n}/{total} đơn vị)",
+        "spread_title": "Phân bố tỷ lệ thực hiện chỉ tiêu nhiệm kỳ của các đơn vị",
+        "units_axis": "Số đơn vị",
+        "spread_n": "{n} đơn vị có chỉ tiêu và báo cáo",
+        "spread_negative": "{n} đơn vị lũy kế âm, tính 0%",
+        "spread_left_out": "không tính {items}",
+        "left_out_item": "{n} đơn vị {status}",
+        "half": "6T {which} {year}",
+        "first": "đầu",
+        "second": "cuối",
+        "half_long": "6 tháng {which} năm {year}",
+        "year": "năm {year}",
+        "term": "cả nhiệm kỳ",
+    },
+    "en": {
+        "pace_title": "Share of the term target reached, by unit",
+        "elapsed": "Time elapsed {pct}",
+        "through": "Cumulative to the end of {period}",
+        "federation": "{name} as a whole: {pct}",
+        "pct_axis": "% of the term target reached (cumulative)",
+        "negative": "cumulative {n}",
+        "earlier": "earlier periods: {pct}",
+        "demo": "Illustrative data",
+        "cum_title": "Cumulative actual against the target",
+        "cum_actual": "Cumulative actual",
+        "cum_target": "Cumulative target (plan)",
+        "pace": "Even pace over the term",
+        "no_report": "No report",
+        "partial": "Periods with missing reports: {items}",
+        "partial_item": "{period} ({n}/{total} units)",
+        "spread_title": "How the units' shares of the term target are spread",
+        "units_axis": "Number of units",
+        "spread_n": "{n} units with a target and a report",
+        "spread_negative": "{n} with a negative cumulative, counted as 0%",
+        "spread_left_out": "not counted: {items}",
+        "left_out_item": "{n} {status}",
+        "half": "H{half} {year}",
+        "first": "first",
+        "second": "second",
+        "half_long": "the {which} half of {year}",
+        "year": "the year {year}",
+        "term": "the whole term",
+    },
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Style and small helpers
+
+
+def use_style() -> None:
+    """Set the charts' style (fonts, sizes, spines, grid, save options) for the session."""
+    mpl.rcParams.update(STYLE)
+
+
+@contextmanager
+def _style() -> Iterator[None]:
+    """Apply the style while a chart is built, without changing the session's settings."""
+    with mpl.rc_context(STYLE):
+        yield
+
+
+def _check_lang(lang: str) -> str:
+    if lang not in WORDS:
+        raise ValueError(f"lang must be one of {', '.join(WORDS)}, got {lang!r}")
+    return lang
+
+
+def _w(lang: str, key: str, **kw: object) -> str:
+    return WORDS[lang][key].format(**kw)
+
+
+def _nfc(text: object) -> str:
+    """Return text in composed form (decomposed accents draw badly in matplotlib)."""
+    return unicodedata.normalize("NFC", str(text))
+
+
+def _new_axes(width: float, height: float) -> Axes:
+    """Return the Axes of a new white figure on an Agg canvas, laid out by constrained layout."""
+    fig = Figure(figsize=(width, height), layout="constrained", facecolor="white")
+    FigureCanvasAgg(fig)
+    return fig.add_subplot()
+
+
+def _root_figure(obj: Axes | Figure | SubFigure) -> Figure:
+    fig = obj.figure if isinstance(obj, Axes) else obj
+    while isinstance(fig, SubFigure):
+        fig = fig.figure
+    if not isinstance(fig, Figure):
+        raise TypeError(f"expected a matplotlib Axes or Figure, got {type(obj).__name__}")
+    return fig
+
+
+def _style_axes(ax: Axes) -> None:
+    """Give an Axes the style's spines and grid even when the caller created it."""
+    ax.spines["top"].set_visible(False)
+    ax.spines["right"].set_visible(False)
+    for side in ("left", "bottom"):
+        ax.spines[side].set_color(STYLE["axes.edgecolor"])
+        ax.spines[side].set_linewidth(STYLE["axes.linewidth"])
+    ax.tick_params(labelsize=STYLE["xtick.labelsize"], labelcolor=_TEXT, color="#666666")
+    ax.grid(True, color=STYLE["grid.color"], linewidth=STYLE["grid.linewidth"])
+    ax.set_axisbelow(True)
+
+
+def _pct(value: float, lang: str) -> str:
+    """Format a ratio as in the report's tables (two decimals: 9,86%)."""
+    return format_percent(value, lang)
+
+
+def _pct_short(value: float, lang: str) -> str:
+    """Format a ratio for an axis or a reference line: 50%, 16,7%."""
+    hundred = value * 100
+    decimals = 0 if math.isclose(hundred, round(hundred), abs_tol=1e-6) else 1
+    return format_percent(value, lang, decimals=decimals)
+
+
+def _pct_formatter(lang: str) -> FuncFormatter:
+    return FuncFormatter(lambda v, _pos: _pct_short(v, lang))
+
+
+def _number_formatter(lang: str) -> FuncFormatter:
+    return FuncFormatter(lambda v, _pos: format_number(v, lang))
+
+
+def _period_label(period: str, lang: str, short: bool = False) -> str:
+    """Return a period id in words: '6 tháng đầu năm 2026' (short: '6T đầu 2026'), 'năm 2025'."""
+    period = str(period)
+    if len(period) == 7 and period[4:6] == "-H":
+        year, half = period[:4], period[-1]
+        which = _w(lang, "first" if half == "1" else "second")
+        if short:
+            return _w(lang, "half", which=which, year=year, half=half)
+        return _w(lang, "half_long", which=which, year=year)
+    if period.isdigit():
+        return _w(lang, "year", year=period)
+    if period == "term":
+        return _w(lang, "term")
+    return period
+
+
+def _unit_rows(df: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """Return the unit rows of one metric in the official table order."""
+    missing = {"level", "metric", "order", "unit_name", "cum_pct", "status"} - set(df.columns)
+    if missing:
+        raise ValueError(f"not a progress table: missing column(s) {', '.join(sorted(missing))}")
+    units = df[(df["level"] == "unit") & (df["metric"] == metric)]
+    if units.empty:
+        known = ", ".join(sorted(set(df["metric"])))
+        raise ValueError(f"the progress table has no unit rows for {metric!r} (it has: {known})")
+    return units.sort_values("order", kind="stable").reset_index(drop=True)
+
+
+def _federation_row(df: pd.DataFrame, metric: str) -> pd.Series | None:
+    fed = df[(df["level"] == "federation") & (df["metric"] == metric)]
+    return None if fed.empty else fed.iloc[0]
+
+
+def _unit_labels(units: pd.DataFrame, lang: str) -> list[str]:
+    """Return the units' names; a name that appears twice gets its row number (TT 27)."""
+    names = [_nfc(n) for n in units["unit_name"]]
+    tt = column_label("order", lang)
+    return [
+        f"{name} ({tt} {order})" if names.count(name) > 1 else name
+        for name, order in zip(names, units["order"], strict=True)
+    ]
+
+
+def _is_demo(df: pd.DataFrame) -> bool:
+    return "demo" in df.columns and bool(df["demo"].fillna(False).astype(bool).any())
+
+
+def _renderer(fig: Figure) -> object:
+    canvas = fig.canvas
+    return canvas.get_renderer() if hasattr(canvas, "get_renderer") else fig._get_renderer()
+
+
+def _wrap(parts: list[str], sep: str, width_px: float, prop: FontProperties, renderer) -> str:
+    """Pack `parts` joined by `sep` into lines no wider than width_px (long parts by words)."""
+
+    def fits(text: str) -> bool:
+        w, _h, _d = renderer.get_text_width_height_descent(text, prop, ismath=False)
+        return w <= width_px
+
+    pieces: list[tuple[str, bool]] = []  # (text, whether it starts one of the parts)
+    for part in parts:
+        line, first = "", True
+        for word in part.split(" "):
+            if line and not fits(f"{line} {word}"):
+                pieces.append((line, first))
+                line, first = word, False
+            else:
+                line = f"{line} {word}".strip()
+        pieces.append((line, first))
+    lines: list[str] = []
+    for text, first in pieces:
+        if lines and first and fits(f"{lines[-1]}{sep}{text}"):
+            lines[-1] = f"{lines[-1]}{sep}{text}"
+        else:
+            if lines and first and sep.strip() == "—":
+                lines[-1] += " —"
+            lines.append(text)
+    return "\n".join(lines)
+
+
+def _finish(
+    ax: Axes,
+    title: list[str],
+    subtitle: list[str],
+    legend: list | None = None,
+    legend_lines: bool = False,
+) -> None:
+    """Set the title and subtitle (wrapped, left-aligned with the y labels), and a legend below.
+
+    Runs one layout pass to measure the axes' labels, so that nothing is wider than the figure
+    and the legend sits just under the x-axis label whatever the chart's height.
+    """
+    fig = _root_figure(ax)
+    fig.draw_without_rendering()
+    renderer = _renderer(fig)
+    box = ax.get_window_extent(renderer)
+    ylab = ax.yaxis.get_tightbbox(renderer)
+    left_px = min(box.x0, ylab.x0) if ylab is not None else box.x0
+    x0 = (left_px - box.x0) / box.width  # axes fraction, <= 0
+    width_px = box.x1 - left_px - 2
+    sizes = mpl.rcParams
+    title_prop = FontProperties(size=sizes["axes.titlesize"], weight="bold")
+    sub_prop = FontProperties(size=8)
+    title_text = _wrap(title, " — ", width_px, title_prop, renderer)
+    subtitle = [p[:1].upper() + p[1:] for p in subtitle]
+    sub_text = _wrap(subtitle, " · ", width_px, sub_prop, renderer) if subtitle else ""
+    sub_lines = sub_text.count("\n") + 1 if sub_text else 0
+    t = ax.set_title(
+        title_text, loc="left", pad=(12 + 10.5 * sub_lines) if sub_lines else 6, fontweight="bold"
+    )
+    t.set_x(x0)
+    if sub_text:
+        ax.annotate(
+            sub_text,
+            xy=(x0, 1),
+            xycoords="axes fraction",
+            xytext=(0, 5),
+            textcoords="offset points",
+            ha="left",
+            va="bottom",
+            fontsize=8,
+            linespacing=1.25,
+            color=_MUTED,
+            annotation_clip=False,
+            gid="subtitle",
+        )
+    if legend:
+        xax = ax.xaxis.get_tightbbox(renderer)
+        below_in = (box.y0 - xax.y0) / fig.dpi + 0.06 if xax is not None else 0.45
+        for ncol in range(len(legend), 0, -1):  # as many columns as the width allows
+            leg = ax.legend(
+                handles=legend,
+                loc="upper left",
+                bbox_to_anchor=(x0, 0),
+                bbox_transform=ax.transAxes + ScaledTranslation(0, -below_in, fig.dpi_scale_trans),
+                borderaxespad=0,
+                ncol=ncol,
+                handlelength=2.8 if legend_lines else 1.4,
+                handletextpad=0.5,
+                columnspacing=1.4,
+            )
+            if leg.get_window_extent(renderer).width <= width_px:
+                break
+
+
+def _keep_inside(ax: Axes, labels: list, step: float = 11) -> None:
+    """Move a line's label that sticks out of the axes to the line's other side, `step` lower."""
+    renderer = _renderer(_root_figure(ax))
+    box = ax.get_window_extent(renderer)
+    drop = 0
+    for label in labels:
+        bb = label.get_window_extent(renderer)
+        dx, dy = label.xyann
+        if bb.x0 < box.x0 - 1 and label.get_horizontalalignment() == "right":
+            drop += 1
+            label.set_horizontalalignment("left")
+            label.xyann = (abs(dx), dy - step * drop)
+        elif bb.x1 > box.x1 + 1 and label.get_horizontalalignment() == "left":
+            drop += 1
+            label.set_horizontalalignment("right")
+            label.xyann = (-abs(dx), dy - step * drop)
+
+
+def _status_handles(statuses: list[str], lang: str) -> list[Patch]:
+    return [
+        Patch(facecolor=STATUS_COLORS[s], edgecolor="none", label=status_label(s, lang))
+        for s in STATUSES
+        if s in statuses
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. Pace: one bar per unit
+
+
+def _pace_height(n: int) -> float:
+    """Return a figure height that keeps each unit's row readable (57 units fit one A4 page)."""
+    per_unit = 0.24 if n <= 20 else max(0.145, min(0.24, 8.2 / n))
+    return 1.3 + per_unit * (n + 1.5)
+
+
+def plot_pace(
+    df: pd.DataFrame,
+    metric: str,
+    lang: str = "vi",
+    ax: Axes | None = None,
+    unit_id: str | None = None,
+) -> Axes:
+    """Draw each unit's share of its term target reached, against the share of the term elapsed.
+
+    One horizontal bar per unit in the table's order (first unit on top), as long as the
+    unit's `cum_pct` (a negative cumulative counts as 0, its figure is printed beside the bar),
+    coloured by status; units without a target or without a report get a note instead of a
+    bar (a bar of width 0). A dashed line marks the elapsed share of the term; `unit_id`
+    highlights one unit.
+    """
+    lang = _check_lang(lang)
+    units = _unit_rows(df, metric)
+    if unit_id is not None and unit_id not in set(units["unit_id"]):
+        raise ValueError(f"unit {unit_id!r} is not in the progress table for {metric!r}")
+    fed = _federation_row(df, metric)
+    elapsed = float(units["elapsed_share"].iloc[0])
+    n = len(units)
+    shown = units["status"].isin(_SHOWN) & units["cum_pct"].notna()
+    widths = units["cum_pct"].where(shown, 0.0).clip(lower=0.0).to_numpy(dtype=float)
+    colors = [STATUS_COLORS[s] for s in units["status"]]
+    labels = _unit_labels(units, lang)
+    small = n > 30
+    fs = 7 if small else 8
+
+    with _style():
+        if ax is None:
+            ax = _new_axes(PAGE_WIDTH_IN, _pace_height(n))
+        _style_axes(ax)
+        y = np.arange(n)
+        bars = ax.barh(
+            y, widths, height=0.72, color=colors, edgecolor="none", label="_nolegend_", zorder=2
+        )
+        for bar in bars:
+            bar.set_gid("pace-bar")
+        ax.set_yticks(y, labels, fontsize=7.5 if small else 8)
+        ax.tick_params(axis="y", length=0, pad=4)
+        ax.grid(axis="y", visible=False)
+        ax.grid(axis="x", visible=True)
+
+        top = max([float(widths.max()), elapsed, 0.05])
+        if fed is not None and pd.notna(fed["cum_pct"]):
+            top = max(top, float(fed["cum_pct"]))
+        ax.set_xlim(0, top * 1.2)
+        ax.set_ylim(n - 0.5, -1.6)  # inverted; a spare row on top for the elapsed label
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))
+        ax.xaxis.set_major_formatter(_pct_formatter(lang))
+        ax.set_xlabel(_w(lang, "pct_axis"), fontsize=STYLE["axes.labelsize"])
+
+        for i, r in units.iterrows():
+            status = r["status"]
+            if status in _SHOWN and pd.notna(r["cum_pct"]):
+                text = _pct(r["cum_pct"], lang)
+                if pd.notna(r.get("cum_actual")) and r["cum_actual"] < 0:
+                    text += f" ({_w(lang, 'negative', n=format_number(r['cum_actual'], lang))})"
+                style, color = "normal", _TEXT
+            else:
+                text = status_label(status, lang)
+                if status == "no_report" and pd.notna(r["cum_pct"]):
+                    text += f" ({_w(lang, 'earlier', pct=_pct(r['cum_pct'], lang))})"
+                style, color = "italic", STATUS_COLORS[status]
+            ax.annotate(
+                text,
+                xy=(widths[i], i),
+                xytext=(3, 0),
+                textcoords="offset points",
+                ha="left",
+                va="center",
+                fontsize=fs,
+                fontstyle=style,
+                color=color,
+                zorder=4,
+                bbox={"boxstyle": "square,pad=0.05", "fc": "white", "ec": "none", "alpha": 1.0},
+                gid=f"label-{r['unit_id']}",
+            )
+
+        line = ax.axvline(elapsed, color=_PACE, linestyle="--", linewidth=1.1, zorder=3)
+        line.set_gid("pace-line")
+        pace_label = ax.annotate(
+            _w(lang, "elapsed", pct=_pct_short(elapsed, lang)),
+            xy=(elapsed, -1.05),
+            xytext=(4, 0),
+            textcoords="offset points",
+            ha="left",
+            va="center",
+            fontsize=fs + 0.5,
+            color=_PACE,
+            fontweight="bold",
+            gid="pace-label",
+        )
+
+        if unit_id is not None:
+            i = int(np.flatnonzero(units["unit_id"].to_numpy() == unit_id)[0])
+            bars[i].set_edgecolor("black")
+            bars[i].set_linewidth(1.2)
+            ax.axhspan(i - 0.5, i + 0.5, color=_HIGHLIGHT, zorder=0, linewidth=0)
+            tick = ax.get_yticklabels()[i]
+            tick.set_fontweight("bold")
+            tick.set_color("black")
+
+        parts = [_w(lang, "demo").upper()] if _is_demo(df) else []
+        parts.append(_w(lang, "through", period=_period_label(units["period"].iloc[0], lang)))
+        if fed is not None and pd.notna(fed["cum_pct"]):
+            name = _nfc(fed["unit_name"])
+            parts.append(_w(lang, "federation", name=name, pct=_pct(fed["cum_pct"], lang)))
+        title = [_w(lang, "pace_title"), metric_label(metric, lang)]
+        _finish(ax, title, parts, legend=_status_handles(list(units["status"]), lang))
+        _keep_inside(ax, [pace_label], step=0)
+    return ax
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. Cumulative: half-year by half-year
+
+
+def plot_cumulative(
+    trend_df: pd.DataFrame,
+    metric: str,
+    lang: str = "vi",
+    ax: Axes | None = None,
+    *,
+    unit_name: str | None = None,
+    demo: bool = False,
+    n_units: int | None = None,
+) -> Axes:
+    """Draw the cumulative actual against the plan's cumulative target and the even pace.
+
+    `trend_df` is `progress.trend()`'s frame. The actual line leaves a gap at a half-year
+    nobody reported (its `actual` is NaN), since the cumulative there is not known.
+    `unit_name` goes into the title; `demo` marks illustrative figures; `n_units` (default:
+    the most units that reported in any half-year) names the half-years some units missed.
+    """
+    lang = _check_lang(lang)
+    missing = {"period", "actual", "cum_actual", "cum_target", "pace"} - set(trend_df.columns)
+    if missing:
+        raise ValueError(f"not a trend frame: missing column(s) {', '.join(sorted(missing))}")
+    t = trend_df.reset_index(drop=True)
+    if t.empty:
+        raise ValueError("the trend frame has no half-years")
+    x = np.arange(len(t), dtype=float)
+    actual_y = t["cum_actual"].where(t["actual"].notna()).to_numpy(dtype=float)
+    plan_y = t["cum_target"].to_numpy(dtype=float)
+    pace_y = t["pace"].to_numpy(dtype=float)
+    ticks = [_period_label(p, lang, short=True) for p in t["period"]]
+
+    with _style():
+        if ax is None:
+            ax = _new_axes(PAGE_WIDTH_IN, 3.4)
+        _style_axes(ax)
+        actual_line = ax.plot(
+            x,
+            actual_y,
+            linestyle="-",
+            linewidth=2.2,
+            color=_ACTUAL,
+            marker="o",
+            markersize=5,
+            label=_w(lang, "cum_actual"),
+            gid="cum_actual",
+            zorder=4,
+        )[0]
+        plan_line = ax.plot(
+            x,
+            plan_y,
+            linestyle="--",
+            linewidth=1.5,
+            color=_PLAN,
+            marker="s",
+            markersize=3.5,
+            label=_w(lang, "cum_target"),
+            gid="cum_target",
+            zorder=3,
+        )[0]
+        pace_line = ax.plot(
+            x,
+            pace_y,
+            linestyle=":",
+            linewidth=1.8,
+            color=_PACE,
+            marker="o",
+            markersize=2.5,
+            label=_w(lang, "pace"),
+            gid="pace",
+            zorder=3,
+        )[0]
+        values = np.concatenate([actual_y, plan_y, pace_y])
+        values = values[~np.isnan(values)]
+        hi = float(values.max()) if values.size else 1.0
+        lo = float(values.min()) if values.size else 0.0
+        hi = hi if hi > 0 else 1.0
+        span = hi - min(lo, 0.0)
+        y0, y1 = (lo - 0.14 * span if lo < 0 else 0.0), hi + 0.18 * span
+        ax.set_ylim(y0, y1)
+        # each actual value above its point when ahead of the plan, below it when behind (so
+        # that the figure never sits on the plan's line), unless that is too close to the axis
+        for xi, v, p in zip(x, actual_y, plan_y, strict=True):
+            if math.isnan(v):
+                continue
+            above = math.isnan(p) or v >= p or (v - y0) < 0.12 * (y1 - y0)
+            ax.annotate(
+                format_number(v, lang),
+                xy=(xi, v),
+                xytext=(0, 7 if above else -8),
+                textcoords="offset points",
+                ha="center",
+                va="bottom" if above else "top",
+                fontsize=7.5,
+                color=_ACTUAL,
+                fontweight="bold",
+                zorder=5,
+                bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.85},
+            )
+        if not math.isnan(plan_y[-1]):
+            below = not math.isnan(actual_y[-1]) and actual_y[-1] > plan_y[-1]
+            ax.annotate(
+                format_number(plan_y[-1], lang),
+                xy=(x[-1], plan_y[-1]),
+                xytext=(6, -3 if below else 3),
+                textcoords="offset points",
+                ha="left",
+                va="top" if below else "bottom",
+                fontsize=7.5,
+                color=_PLAN,
+                zorder=5,
+                gid="plan-end",
+            )
+
+        # half-years nobody reported: one shaded span and one note per run of them
+        gaps = np.flatnonzero(t["actual"].isna().to_numpy())
+        runs = np.split(gaps, np.flatnonzero(np.diff(gaps) > 1) + 1) if gaps.size else []
+        for run in runs:
+            ax.axvspan(run[0] - 0.4, run[-1] + 0.4, color=STATUS_COLORS["no_report"], alpha=0.08)
+            ax.annotate(
+                _w(lang, "no_report"),
+                xy=((run[0] + run[-1]) / 2, 0),
+                xycoords=("data", "axes fraction"),
+                xytext=(0, 4),
+                textcoords="offset points",
+                ha="center",
+                va="bottom",
+                fontsize=7.5,
+                fontstyle="italic",
+                color=STATUS_COLORS["no_report"],
+            )
+
+        # half-year names on two lines (and only every k-th) when the slots are narrow
+        slot_in = ax.get_position().width * _root_figure(ax).get_figwidth() / len(t)
+        if slot_in < 0.95:
+            ticks = [" ".join(k.split(" ")[:-1]) + "\n" + k.split(" ")[-1] for k in ticks]
+        step = max(1, math.ceil(0.5 / slot_in)) if slot_in < 0.5 else 1
+        ticks = [k if (len(t) - 1 - i) % step == 0 else "" for i, k in enumerate(ticks)]
+        ax.set_xticks(x, ticks)
+        ax.set_xlim(-0.5, len(t) - 0.5 + 0.3)
+        ax.grid(axis="x", visible=False)
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))
+        ax.yaxis.set_major_formatter(_number_formatter(lang))
+
+        parts = [_w(lang, "demo").upper()] if demo else []
+        if len(t) > 1:
+            first, last = (_period_label(t["period"].iloc[k], lang) for k in (0, -1))
+            parts.append(f"{first} – {last}")
+        else:
+            parts.append(_period_label(t["period"].iloc[0], lang))
+        if "reported" in t.columns:
+            total = n_units if n_units is not None else int(t["reported"].max())
+            short = t[(t["reported"] < total) & (t["reported"] > 0)] if total > 1 else t[:0]
+            if not short.empty:
+                items = ", ".join(
+                    _w(
+                        lang,
+                        "partial_item",
+                        period=_period_label(r.period, lang, short=True),
+                        n=int(r.reported),
+                        total=total,
+                    )
+                    for r in short.itertuples()
+                )
+                parts.append(_w(lang, "partial", items=items))
+        title = [_w(lang, "cum_title"), metric_label(metric, lang)]
+        if unit_name:
+            title.append(_nfc(unit_name))
+        _finish(ax, title, parts, legend=[actual_line, plan_line, pace_line], legend_lines=True)
+    return ax
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. Spread: how units' shares are distributed
+
+
+def _bin_width(span: float) -> float:
+    """Return a round bin width (as a ratio) giving at most 30 bins over `span`."""
+    for w in (0.005, 0.01, 0.02, 0.025, 0.05, 0.1, 0.2, 0.25, 0.5, 1.0):
+        if span / w <= 30:
+            return w
+    return float(10 ** math.ceil(math.log10(span / 30)))
+
+
+def plot_spread(df: pd.DataFrame, metric: str, lang: str = "vi", ax: Axes | None = None) -> Axes:
+    """Draw how the units' shares of their term target are spread, against the elapsed share.
+
+    A dot histogram: one dot per unit with a target and a report, stacked in bins of its
+    `cum_pct` (negative cumulatives count as 0) and coloured by status; a dashed line marks
+    the elapsed share of the term and a solid one the federation's own share.
+    """
+    lang = _check_lang(lang)
+    units = _unit_rows(df, metric)
+    fed = _federation_row(df, metric)
+    elapsed = float(units["elapsed_share"].iloc[0])
+    keep = units["status"].isin(_SHOWN) & units["cum_pct"].notna()
+    shown = units[keep].sort_values(["cum_pct", "order"], kind="stable")
+    fed_pct = float(fed["cum_pct"]) if fed is not None and pd.notna(fed["cum_pct"]) else None
+    values = shown["cum_pct"].clip(lower=0).to_numpy(dtype=float)
+    refs = [elapsed] + ([fed_pct] if fed_pct is not None else [])
+    top = max([float(values.max()) if values.size else 0.0, *refs, 0.05])
+    low = min([float(values.min()) if values.size else 0.0, *refs])
+    # start at 0 unless every value sits far from it (dots, unlike bars, need no zero)
+    start = 0.0 if low < 0.4 * top else low * 0.9
+    width = _bin_width(top - start)
+    start = math.floor(start / width) * width
+    bins = np.floor(values / width + 1e-9)
+    xs = (bins + 0.5) * width
+    ys = np.zeros(len(values))
+    seen: dict[float, int] = {}
+    for k, b in enumerate(bins):
+        seen[b] = seen.get(b, 0) + 1
+        ys[k] = seen[b]
+    colors = [STATUS_COLORS[s] for s in shown["status"]]
+    height = max(seen.values()) if seen else 1
+
+    with _style():
+        if ax is None:
+            ax = _new_axes(PAGE_WIDTH_IN, 3.2)
+        _style_axes(ax)
+        dots = ax.scatter(
+            xs, ys, s=44, c=colors, edgecolors="white", linewidths=0.6, zorder=3, label="_nolegend_"
+        )
+        dots.set_gid("spread-dots")
+        ax.set_xlim(start, (math.floor(top * 1.08 / width) + 1) * width)
+        ax.set_ylim(0.3, max(height + 2.6, height * 1.2 + 1.2))
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=6, min_n_ticks=1))
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=8, steps=[1, 2, 2.5, 5, 10]))
+        ax.xaxis.set_major_formatter(_pct_formatter(lang))
+        ax.set_xlabel(_w(lang, "pct_axis"), fontsize=STYLE["axes.labelsize"])
+        ax.set_ylabel(_w(lang, "units_axis"), fontsize=STYLE["axes.labelsize"])
+        ax.grid(axis="x", visible=False)
+
+        pace_text = _w(lang, "elapsed", pct=_pct_short(elapsed, lang))
+        line = ax.axvline(elapsed, color=_PACE, linestyle="--", linewidth=1.1, zorder=2)
+        line.set_gid("pace-line")
+        # the two reference lines get their labels on opposite sides so that they never meet
+        fed_left = fed_pct is not None and fed_pct < elapsed
+        pace_label = ax.annotate(
+            pace_text,
+            xy=(elapsed, 1),
+            xycoords=("data", "axes fraction"),
+            xytext=(-4 if not fed_left else 4, -2),
+            textcoords="offset points",
+            ha="right" if not fed_left else "left",
+            va="top",
+            fontsize=8,
+            color=_PACE,
+            fontweight="bold",
+            gid="pace-label",
+            bbox=_LABEL_BOX,
+            zorder=4,
+        )
+        labels = [pace_label]
+        if fed_pct is not None:
+            fed_text = _w(lang, "federation", name=_nfc(fed["unit_name"]), pct=_pct(fed_pct, lang))
+            fline = ax.axvline(fed_pct, color=_FEDERATION, linestyle="-", linewidth=1.3, zorder=2)
+            fline.set_gid("federation-line")
+            labels.append(
+                ax.annotate(
+                    fed_text,
+                    xy=(fed_pct, 1),
+                    xycoords=("data", "axes fraction"),
+                    xytext=(-4 if fed_left else 4, -2),
+                    textcoords="offset points",
+                    ha="right" if fed_left else "left",
+                    va="top",
+                    fontsize=8,
+                    color=_FEDERATION,
+                    fontweight="bold",
+                    gid="federation-label",
+                    bbox=_LABEL_BOX,
+                    zorder=4,
+                )
+            )
+
+        parts = [_w(lang, "demo").upper()] if _is_demo(df) else []
+        parts.append(_w(lang, "through", period=_period_label(units["period"].iloc[0], lang)))
+        parts.append(_w(lang, "spread_n", n=len(shown)))
+        negative = int((shown["cum_actual"] < 0).sum()) if "cum_actual" in shown else 0
+        if negative:
+            parts.append(_w(lang, "spread_negative", n=negative))
+        left_out = units[~keep]["status"].value_counts()
+        if not left_out.empty:
+            items = ", ".join(
+                _w(lang, "left_out_item", n=int(left_out[s]), status=status_label(s, lang).lower())
+                for s in STATUSES
+                if s in left_out.index
+            )
+            parts.append(_w(lang, "spread_left_out", items=items))
+        title = [_w(lang, "spread_title"), metric_label(metric, lang)]
+        _finish(ax, title, parts, legend=_status_handles(list(shown["status"]), lang))
+        _keep_inside(ax, labels)
+    return ax
+
+
+# ---------------------------------------------------------------------------------------------
+# 4. Output
+
+
+_SVG_METADATA = {"Creator": None, "Date": None, "Format": None, "Type": None}
+
+
+def _render(fig: Figure, fmt: str, out: io.IOBase | object) -> None:
+    """Write the figure in `fmt` (png or svg) to an open binary file."""
+    with mpl.rc_context({"svg.fonttype": "path", "svg.hashsalt": "ptdv"}):
+        fig.savefig(
+            out,
+            format=fmt,
+            dpi=PNG_DPI,
+            bbox_inches="tight",
+            pad_inches=0.08,
+            facecolor="white",
+            metadata=_SVG_METADATA if fmt == "svg" else None,
+        )
+
+
+def figure_to_png_bytes(fig: Figure | Axes) -> bytes:
+    """Return a chart as PNG bytes (150 dpi, white background), e.g. to embed in HTML or mail."""
+    buf = io.BytesIO()
+    _render(_root_figure(fig), "png", buf)
+    return buf.getvalue()
+
+
+def figure_to_svg_bytes(fig: Figure | Axes) -> bytes:
+    """Return a chart as a self-contained SVG (glyphs drawn as paths, no external references)."""
+    buf = io.BytesIO()
+    _render(_root_figure(fig), "svg", buf)
+    return buf.getvalue()
+
+
+def _close(fig: Figure) -> None:
+    """Release a figure: through pyplot if pyplot manages it, else by clearing it."""
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is not None and getattr(fig.canvas, "manager", None) is not None:
+        pyplot.close(fig)
+    else:
+        fig.clear()
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def save(ax_or_fig: Axes | Figure, stem: Path | str) -> list[Path]:
+    """Write `<stem>.png` and `<stem>.svg`, each via a temp file beside it; close the figure.
+
+    Both images are rendered before either file is touched, so a failure leaves the previous
+    files as they were. Returns the two paths, PNG first.
+    """
+    fig = _root_figure(ax_or_fig)
+    stem = Path(stem)
+    try:
+        images = {"png": figure_to_png_bytes(fig), "svg": figure_to_svg_bytes(fig)}
+    finally:
+        _close(fig)
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    mode = 0o666 & ~_umask()
+    written = []
+    for fmt, data in images.items():
+        final = stem.parent / f"{stem.name}.{fmt}"
+        fd, tmp = tempfile.mkstemp(prefix=f".{stem.name}.", suffix=f".{fmt}.tmp", dir=stem.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.chmod(tmp, mode)  # mkstemp makes 0600 files; the images are to be shared
+            os.replace(tmp, final)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+        written.append(final)
+    return written

@@ -1,0 +1,354 @@
+"""The whole job for one plan and period: clean, progress, then every report.
+
+Reports run in a small pool of worker processes (one per core by default). Each worker
+starts ONE Jupyter kernel and executes the report notebook for unit after unit in it, so a
+batch of unit reports does not pay a kernel start per unit. A unit whose report fails does
+not stop the others: its executed notebook is kept, the failure is listed in run.json and
+the run ends non-zero. Everything is written to a staging folder first and swapped into
+reports/<plan-id>/<period>/ at the end, so a report folder is complete or absent.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import config, paths
+from .errors import ConfigError, PtdvError
+
+FORMATS = ("html", "pdf", "xlsx")
+FEDERATION = "tong-hop"
+
+
+def run_notebook(name: str, params: dict, dest: Path, *, verbose: bool = False) -> Path:
+    """Execute notebooks/<name> into a temporary file; move it to `dest` only on success."""
+    from . import render
+
+    work = Path(tempfile.mkdtemp(prefix="ptdv-run-"))
+    executed = work / name
+    try:
+        render.execute_notebook(name, params, executed)
+    except PtdvError:
+        if verbose:
+            print(f"(executed notebook kept at {executed})", file=sys.stderr)
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+        raise
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(executed, dest)
+    shutil.rmtree(work, ignore_errors=True)
+    return dest
+
+
+def clean_plan(plan_id: str, *, verbose: bool = False) -> Path:
+    """Run notebooks/01_clean.ipynb for one plan and return its output folder."""
+    config.load_card(plan_id)  # refuse a bad card before a kernel starts
+    dest = paths.processed_dir(plan_id)
+    run_notebook("01_clean.ipynb", {"plan_id": plan_id}, dest / "01_clean.ipynb", verbose=verbose)
+    return dest
+
+
+def compute_progress(plan_id: str, period: str, *, verbose: bool = False) -> Path:
+    """Run notebooks/02_progress.ipynb and return the progress table's path."""
+    d = paths.processed_dir(plan_id)
+    run_notebook(
+        "02_progress.ipynb",
+        {"plan_id": plan_id, "period": period},
+        d / f"02_progress_{period}.ipynb",
+        verbose=verbose,
+    )
+    return d / f"progress_{period}.parquet"
+
+
+@dataclass
+class Job:
+    """One report to render: the federation's (unit_id None) or a unit's."""
+
+    unit_id: str | None
+    name: str
+    slug: str
+    lang: str
+    formats: tuple[str, ...]
+
+
+@dataclass
+class JobResult:
+    """What became of one report."""
+
+    unit_id: str | None
+    name: str
+    status: str  # ok | failed
+    outputs: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+    error: str | None = None
+
+
+# --- worker processes ---------------------------------------------------------------------
+
+_WORKER: dict[str, Any] = {}
+
+
+def _worker_kernel() -> Any:
+    """Return this worker's kernel manager, starting the kernel on first use (or after a crash)."""
+    import asyncio
+
+    from jupyter_client.manager import AsyncKernelManager
+
+    km = _WORKER.get("km")
+    if km is not None and asyncio.run(km.is_alive()):
+        return km
+    socket_dir = Path(tempfile.mkdtemp(prefix="ptdv-kernel-"))
+    km = AsyncKernelManager(kernel_name="python3")
+    km.transport = "ipc"
+    km.ip = str(socket_dir / "kernel")
+    log = open(socket_dir / "kernel.log", "ab")  # noqa: SIM115 - lives with the kernel
+    asyncio.run(km.start_kernel(cwd=str(paths.root()), stderr=log))
+    _WORKER.update(km=km, socket_dir=socket_dir)
+    if "finalizer" not in _WORKER:
+        from multiprocessing import util
+
+        _WORKER["finalizer"] = util.Finalize(None, _stop_kernel, exitpriority=10)
+    return km
+
+
+def _stop_kernel() -> None:
+    import asyncio
+
+    km = _WORKER.pop("km", None)
+    if km is not None:
+        try:
+            asyncio.run(km.shutdown_kernel(now=True))
+        except Exception:  # noqa: BLE001 - best effort at exit
+            pass
+    shutil.rmtree(_WORKER.pop("socket_dir", ""), ignore_errors=True)
+
+
+def render_job(job: Job, plan_id: str, period: str, staging: str) -> JobResult:
+    """Execute the report notebook for one job in this worker's kernel and convert it."""
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    from . import render, report
+
+    staging_dir = Path(staging)
+    sub = "" if job.unit_id is None else "don-vi/"
+    executed = staging_dir / f"{sub}{job.slug}.ipynb"
+    executed.parent.mkdir(parents=True, exist_ok=True)
+    result = JobResult(job.unit_id, job.name, "ok")
+    params = {
+        "plan_id": plan_id,
+        "period": period,
+        "unit": job.unit_id,
+        "lang": job.lang,
+        "charts_dir": str(staging_dir / "charts" / ("don-vi" if job.unit_id else "")),
+    }
+    t0 = time.perf_counter()
+    try:
+        pm.execute_notebook(
+            str(paths.notebooks_dir() / "03_report.ipynb"),
+            str(executed),
+            parameters=params,
+            km=_worker_kernel(),
+            progress_bar=False,
+            log_output=False,
+        )
+    except PapermillExecutionError as err:
+        result.status = "failed"
+        result.error = f"{err.ename}: {err.evalue}"
+        result.outputs.append(f"{sub}{job.slug}.ipynb")
+        result.seconds["execute"] = round(time.perf_counter() - t0, 2)
+        return result
+    except Exception as err:  # noqa: BLE001 - a kernel that died is one unit's failure
+        result.status = "failed"
+        result.error = f"{type(err).__name__}: {err}"
+        _WORKER.pop("km", None)
+        return result
+    result.seconds["execute"] = round(time.perf_counter() - t0, 2)
+    result.outputs.append(f"{sub}{job.slug}.ipynb")
+    try:
+        title = f"{job.name} · {period}"
+        t = time.perf_counter()
+        page = render.to_html(executed, title)
+        if "html" in job.formats:
+            _write_text(staging_dir / f"{sub}{job.slug}.html", page)
+            result.outputs.append(f"{sub}{job.slug}.html")
+        result.seconds["html"] = round(time.perf_counter() - t, 2)
+        if "pdf" in job.formats:
+            t = time.perf_counter()
+            render.to_pdf(page, staging_dir / f"{sub}{job.slug}.pdf")
+            result.outputs.append(f"{sub}{job.slug}.pdf")
+            result.seconds["pdf"] = round(time.perf_counter() - t, 2)
+        if "xlsx" in job.formats and job.unit_id is None:
+            from . import excel
+
+            t = time.perf_counter()
+            ctx = report.ReportContext.load(plan_id, period, None, job.lang)
+            excel.write_report_xlsx(
+                staging_dir / f"{job.slug}.xlsx",
+                ctx.card,
+                period,
+                ctx.progress,
+                ctx.quality,
+                report.provenance(ctx, {k: v for k, v in params.items() if k != "charts_dir"}),
+                lang=job.lang,
+            )
+            result.outputs.append(f"{job.slug}.xlsx")
+            result.seconds["xlsx"] = round(time.perf_counter() - t, 2)
+    except Exception as err:  # noqa: BLE001 - reported per unit
+        result.status = "failed"
+        result.error = f"{type(err).__name__}: {err}"
+        result.seconds["traceback"] = 0.0
+        (staging_dir / f"{sub}{job.slug}.error.txt").write_text(traceback.format_exc(), "utf-8")
+    return result
+
+
+def _write_text(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+# --- the run --------------------------------------------------------------------------------
+
+
+def check_run_parameters(
+    plan_id: str, period: str, units: list[str] | None, formats: list[str], lang: str
+) -> None:
+    """Refuse unknown plans, periods, formats, languages and units before any kernel starts."""
+    from . import report
+
+    report.check_parameters({"plan_id": plan_id, "period": period, "lang": lang})
+    bad = [f for f in formats if f not in FORMATS]
+    if bad or not formats:
+        raise ConfigError(f"unknown format(s) {', '.join(bad) or '(none)'}; valid: html, pdf, xlsx")
+    units_file = paths.processed_dir(plan_id) / "units.parquet"
+    if units and units not in (["all"], ["none"]) and units_file.is_file():
+        import pandas as pd
+
+        table = pd.read_parquet(units_file)
+        for u in units:
+            report.resolve_unit(u, table, plan_id)
+
+
+def run(
+    plan_id: str,
+    period: str,
+    *,
+    units: list[str] | None = None,
+    formats: list[str] = list(FORMATS),  # noqa: B006 - never mutated
+    lang: str = "vi",
+    jobs: int | None = None,
+    say: Callable[[str], None] = print,
+    verbose: bool = False,
+) -> dict:
+    """Clean, compute progress and render the reports; return the run record (run.json)."""
+    import pandas as pd
+
+    from . import report
+    from .clean import sha256
+    from .periods import Calendar
+
+    check_run_parameters(plan_id, period, units, formats, lang)
+    card = config.load_card(plan_id)
+    cal = Calendar.from_card(card)
+    started = time.time()
+    steps: dict[str, float] = {}
+
+    say(f"[1/3] cleaning {plan_id} ...")
+    t = time.perf_counter()
+    clean_plan(plan_id, verbose=verbose)
+    steps["clean"] = round(time.perf_counter() - t, 2)
+
+    say(f"[2/3] progress {period} ({cal.label(period)}, {cal.date_range(period)}) ...")
+    t = time.perf_counter()
+    compute_progress(plan_id, period, verbose=verbose)
+    steps["progress"] = round(time.perf_counter() - t, 2)
+
+    table = pd.read_parquet(paths.processed_dir(plan_id) / "units.parquet")
+    if units in (None, [], ["all"]):
+        chosen = list(zip(table["unit_id"], table["unit_name"], strict=True))
+    elif units == ["none"]:
+        chosen = []  # the federation's report only
+    else:
+        ids = [report.resolve_unit(u, table, plan_id) for u in units]
+        names = table.set_index("unit_id")["unit_name"]
+        chosen = [(i, names[i]) for i in dict.fromkeys(ids)]
+    fmt = tuple(f for f in FORMATS if f in formats)
+    job_list = [Job(None, card.issuer_short, FEDERATION, lang, fmt)] + [
+        Job(u, n, u, lang, tuple(f for f in fmt if f != "xlsx")) for u, n in chosen
+    ]
+
+    dest = paths.reports_dir(plan_id) / period
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{period}.tmp-", dir=dest.parent))
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(job_list)))
+    say(f"[3/3] {len(job_list)} report(s) in {workers} worker(s) ...")
+    t = time.perf_counter()
+    results: list[JobResult] = []
+    try:
+        import multiprocessing
+
+        with ProcessPoolExecutor(
+            max_workers=workers, mp_context=multiprocessing.get_context("spawn")
+        ) as pool:
+            futures = {
+                pool.submit(render_job, job, plan_id, period, str(staging)): job for job in job_list
+            }
+            for n, fut in enumerate(as_completed(futures), start=1):
+                job = futures[fut]
+                try:
+                    res = fut.result()
+                except Exception as err:  # noqa: BLE001 - a worker that died
+                    res = JobResult(job.unit_id, job.name, "failed", error=repr(err))
+                results.append(res)
+                took = sum(v for k, v in res.seconds.items() if k != "traceback")
+                mark = "ok" if res.status == "ok" else f"FAILED ({res.error})"
+                say(f"  [{n}/{len(job_list)}] {job.name}: {mark} ({took:.1f} s)")
+        steps["reports"] = round(time.perf_counter() - t, 2)
+
+        order = {j.unit_id: i for i, j in enumerate(job_list)}
+        results.sort(key=lambda r: order[r.unit_id])
+        manifest = json.loads((paths.processed_dir(plan_id) / "inputs.json").read_text("utf-8"))
+        failed = [r for r in results if r.status != "ok"]
+        record = {
+            "plan_id": plan_id,
+            "period": period,
+            "lang": lang,
+            "formats": list(fmt),
+            "demo": bool(card.actuals.demo or card.demo),
+            "status": "failed" if failed else "ok",
+            "started": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(started)),
+            "seconds": {**steps, "total": round(time.time() - started, 2)},
+            "workers": workers,
+            "inputs": manifest["inputs"],
+            "git_commit": report.git_commit(),
+            "reports": [asdict(r) for r in results],
+            "failures": [{"unit_id": r.unit_id, "name": r.name, "error": r.error} for r in failed],
+        }
+        outputs = sorted(str(p.relative_to(staging)) for p in staging.rglob("*") if p.is_file())
+        record["outputs"] = [
+            {"path": o, "sha256": sha256(staging / o)} for o in outputs if not o.endswith(".txt")
+        ]
+        _write_text(staging / "run.json", json.dumps(record, ensure_ascii=False, indent=2))
+        os.chmod(staging, 0o755)
+        old = None
+        if dest.exists():
+            old = dest.parent / f".{period}.old-{os.getpid()}"
+            os.rename(dest, old)
+        os.rename(staging, dest)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    record["dest"] = str(dest)
+    return record

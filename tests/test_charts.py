@@ -1,0 +1,458 @@
+"""Charts drawn from the shipped plans: bars, lines and words checked against the progress data."""
+
+from __future__ import annotations
+
+import os
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.colors import to_rgba
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties, findfont
+from matplotlib.ft2font import FT2Font
+
+from ptdv import charts, clean, config, progress
+from ptdv.texts import STATUS_COLORS
+
+TLD, BG = "tld-2021-2023", "bac-giang-2023-2028"
+
+
+class Plan:
+    """A cleaned plan, its progress table for one period and its trend frames."""
+
+    def __init__(self, plan_id: str, period: str, metric: str) -> None:
+        self.card = config.load_card(plan_id)
+        self.result = clean.clean_plan(self.card)
+        self.period = period
+        self.metric = metric
+        self.df = self.progress(period)
+
+    def progress(self, period: str) -> pd.DataFrame:
+        r = self.result
+        return progress.compute_progress(self.card, r.units, r.targets, r.actuals, period)
+
+    def trend(self, unit_id: str | None = None) -> pd.DataFrame:
+        r = self.result
+        return progress.trend(
+            self.card, r.units, r.targets, r.actuals, self.period, self.metric, unit_id
+        )
+
+    def units(self, metric: str | None = None) -> pd.DataFrame:
+        d = self.df
+        d = d[(d["level"] == "unit") & (d["metric"] == (metric or self.metric))]
+        return d.sort_values("order").reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def tld() -> Plan:
+    return Plan(TLD, "2021-H1", "members_net")
+
+
+@pytest.fixture(scope="module")
+def bg() -> Plan:
+    return Plan(BG, "2026-H1", "members_admitted")
+
+
+def bars_of(ax) -> list:
+    """Return the bars of the pace chart, first unit first."""
+    (container,) = ax.containers
+    return list(container)
+
+
+def texts_of(ax) -> list[str]:
+    """Return every text drawn on the axes: title, annotations, ticks and legend."""
+    out = [ax.get_title(loc="left"), ax.get_xlabel(), ax.get_ylabel()]
+    out += [t.get_text() for t in ax.texts]
+    out += [t.get_text() for t in ax.get_xticklabels() + ax.get_yticklabels()]
+    legend = ax.get_legend()
+    if legend is not None:
+        out += [t.get_text() for t in legend.get_texts()]
+    return out
+
+
+def line_by_gid(ax, gid: str):
+    (line,) = [ln for ln in ax.get_lines() if ln.get_gid() == gid]
+    return line
+
+
+def text_by_gid(ax, gid: str) -> str:
+    (text,) = [t for t in ax.texts if t.get_gid() == gid]
+    return text.get_text()
+
+
+def draw(ax) -> None:
+    """Lay the figure out and draw it, as saving it would."""
+    fig = ax.figure
+    fig.canvas.draw()
+
+
+# -------------------------------------------------------------------------------------------
+# style and fonts
+
+
+def test_use_style_sets_the_font_and_plain_spines() -> None:
+    with mpl.rc_context():
+        charts.use_style()
+        assert mpl.rcParams["font.family"] == ["DejaVu Sans"]
+        assert not mpl.rcParams["axes.spines.top"] and not mpl.rcParams["axes.spines.right"]
+        assert mpl.rcParams["axes.grid"]
+        assert mpl.rcParams["savefig.dpi"] == 150
+
+
+def test_the_font_has_every_vietnamese_letter_the_charts_draw(tld: Plan, bg: Plan) -> None:
+    path = findfont(FontProperties(family="DejaVu Sans"), fallback_to_default=False)
+    assert Path(path).name == "DejaVuSans.ttf"
+    font = FT2Font(path)
+    words = " ".join(charts.WORDS["vi"].values())
+    names = " ".join(tld.units()["unit_name"]) + " ".join(bg.units()["unit_name"])
+    letters = {c for c in words + names if c.isalpha() and ord(c) > 127}
+    assert {"ư", "ơ", "ạ", "ế", "đ", "Đ", "ệ", "ộ", "ả"} <= letters
+    missing = [c for c in sorted(letters | set("ỹữặẵỵỷ")) if font.get_char_index(ord(c)) == 0]
+    assert missing == []
+
+
+def test_an_unknown_language_is_refused(bg: Plan) -> None:
+    with pytest.raises(ValueError, match="lang must be one of vi, en"):
+        charts.plot_pace(bg.df, bg.metric, lang="fr")
+
+
+# -------------------------------------------------------------------------------------------
+# 1. pace: one bar per unit
+
+
+@pytest.mark.parametrize(("plan", "n"), [("bg", 17), ("tld", 57)])
+def test_pace_has_one_bar_per_unit_in_table_order(plan: str, n: int, request) -> None:
+    p: Plan = request.getfixturevalue(plan)
+    ax = charts.plot_pace(p.df, p.metric)
+    bars = bars_of(ax)
+    units = p.units()
+    assert len(bars) == len(units) == n
+    assert ax.yaxis_inverted()  # first unit on top
+    centres = [b.get_y() + b.get_height() / 2 for b in bars]
+    assert centres == sorted(centres) == list(range(n))
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels[0] == units["unit_name"].iloc[0]
+    assert labels[-1] == units["unit_name"].iloc[-1]
+
+
+def test_pace_bars_are_the_share_of_the_term_target(tld: Plan) -> None:
+    ax = charts.plot_pace(tld.df, tld.metric)
+    bars = bars_of(ax)
+    names = [t.get_text() for t in ax.get_yticklabels()]
+    width = dict(zip(names, [b.get_width() for b in bars], strict=True))
+    assert width["Bình Phước"] == pytest.approx(5810 / 32300)
+    assert width["Long An"] == pytest.approx(13977 / 68000)
+    # the TLĐ table lists Hải Phòng twice: both rows stay, told apart by their row number
+    assert width["Hải Phòng (TT 26)"] == pytest.approx(14020 / 32700)
+    assert width["Hải Phòng (TT 27)"] == pytest.approx(9802 / 66900)
+    # a negative cumulative (-65 in Bắc Kạn) counts as 0 and is printed beside the bar
+    assert width["Bắc Kạn"] == 0
+    assert text_by_gid(ax, "label-bac-kan") == "0,00% (lũy kế -65)"
+    assert text_by_gid(ax, "label-binh-phuoc") == "17,99%"
+    assert all(b.get_x() == 0 and b.get_width() >= 0 for b in bars)
+
+
+def test_pace_bars_take_their_status_colour(tld: Plan, bg: Plan) -> None:
+    for p in (tld, bg):
+        ax = charts.plot_pace(p.df, p.metric)
+        units = p.units()
+        for bar, status in zip(bars_of(ax), units["status"], strict=True):
+            assert bar.get_facecolor() == pytest.approx(to_rgba(STATUS_COLORS[status]))
+    ax = charts.plot_pace(tld.df, tld.metric)
+    names = [t.get_text() for t in ax.get_yticklabels()]
+    colour = dict(zip(names, [b.get_facecolor() for b in bars_of(ax)], strict=True))
+    assert colour["Bình Phước"] == pytest.approx(to_rgba(STATUS_COLORS["ahead"]))
+    assert colour["Sóc Trăng"] == pytest.approx(to_rgba(STATUS_COLORS["on_track"]))
+    assert colour["Bắc Kạn"] == pytest.approx(to_rgba(STATUS_COLORS["behind"]))
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["Vượt tiến độ", "Đúng tiến độ", "Chậm tiến độ"]  # only those that occur
+
+
+def test_pace_notes_units_without_a_target_or_a_report(bg: Plan) -> None:
+    ax = charts.plot_pace(bg.df, bg.metric)
+    units = bg.units()
+    no_target = units.index[units["status"] == "no_target"]
+    assert len(no_target) == 3
+    bars = bars_of(ax)
+    assert all(bars[i].get_width() == 0 for i in no_target)
+    assert [t.get_text() for t in ax.texts].count("Không giao chỉ tiêu") == 3
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "Không giao chỉ tiêu" in legend and "Chưa báo cáo" not in legend
+
+    # 2025-H1: Lục Ngạn sent nothing; no bar, a note with what it had reported before
+    df = bg.progress("2025-H1")
+    ax = charts.plot_pace(df, bg.metric)
+    row = df[(df["unit_id"] == "luc-ngan") & (df["metric"] == bg.metric)].iloc[0]
+    assert row["status"] == "no_report"
+    i = int(row["order"]) - 1
+    assert bars_of(ax)[i].get_width() == 0
+    assert text_by_gid(ax, "label-luc-ngan") == "Chưa báo cáo (các kỳ trước: 22,80%)"
+    assert "Chưa báo cáo" in [t.get_text() for t in ax.get_legend().get_texts()]
+
+
+@pytest.mark.parametrize(
+    ("plan", "share", "label"),
+    [("tld", 1 / 6, "Tiến độ thời gian 16,7%"), ("bg", 0.5, "Tiến độ thời gian 50%")],
+)
+def test_pace_line_at_the_elapsed_share(plan: str, share: float, label: str, request) -> None:
+    p: Plan = request.getfixturevalue(plan)
+    ax = charts.plot_pace(p.df, p.metric)
+    line = line_by_gid(ax, "pace-line")
+    assert list(line.get_xdata()) == pytest.approx([share, share])
+    assert line.get_linestyle() == "--"
+    assert text_by_gid(ax, "pace-label") == label
+
+
+def test_pace_words_in_vietnamese_and_english(tld: Plan, bg: Plan) -> None:
+    ax = charts.plot_pace(tld.df, tld.metric)
+    words = texts_of(ax)
+    assert "Tỷ lệ thực hiện chỉ tiêu nhiệm kỳ theo đơn vị — Số đoàn viên tăng thêm" in words
+    assert "% chỉ tiêu nhiệm kỳ đã thực hiện (lũy kế)" in words
+    assert "Lũy kế đến hết 6 tháng đầu năm 2021 · Toàn TLĐ: 9,86%" in words
+    assert {"0%", "10%", "20%"} <= set(words)
+    assert any(w.startswith("Tiến độ thời gian") for w in words)
+    demo = texts_of(charts.plot_pace(bg.df, bg.metric))
+    assert any("SỐ LIỆU MINH HỌA" in w and "Toàn LĐLĐ tỉnh Bắc Giang: 51,16%" in w for w in demo)
+
+    en = texts_of(charts.plot_pace(tld.df, tld.metric, lang="en"))
+    assert "Time elapsed 16.7%" in en
+    assert "17.99%" in en and "0.00% (cumulative -1,689)" in en
+    assert "Share of the term target reached, by unit — Net increase in members" in en
+    assert not any("Tiến độ" in w for w in en)
+
+
+def test_pace_highlights_one_unit(tld: Plan) -> None:
+    ax = charts.plot_pace(tld.df, tld.metric, unit_id="binh-phuoc")
+    units = tld.units()
+    i = int(np.flatnonzero(units["unit_id"] == "binh-phuoc")[0])
+    ticks = ax.get_yticklabels()
+    assert ticks[i].get_text() == "Bình Phước" and ticks[i].get_fontweight() == "bold"
+    assert [t.get_fontweight() for k, t in enumerate(ticks) if k != i] == ["normal"] * 56
+    bars = bars_of(ax)
+    assert bars[i].get_edgecolor() == pytest.approx(to_rgba("black"))
+    assert bars[i].get_linewidth() > 0
+    assert bars[i + 1].get_edgecolor()[3] == 0  # the others have no edge
+    with pytest.raises(ValueError, match="not in the progress table"):
+        charts.plot_pace(tld.df, tld.metric, unit_id="atlantis")
+
+
+def test_pace_grows_with_the_units_and_keeps_names_inside(tld: Plan, bg: Plan) -> None:
+    big = charts.plot_pace(tld.df, tld.metric)
+    small = charts.plot_pace(bg.df, bg.metric)
+    wide, tall = big.figure.get_size_inches()
+    assert wide == pytest.approx(17 / 2.54)  # the report page's text width
+    assert tall > small.figure.get_size_inches()[1]
+    assert tall / 57 >= 0.14 and tall <= 10.5  # readable rows, still one A4 page
+    for ax in (big, small):
+        draw(ax)
+        fig_w = ax.figure.bbox.width
+        for t in ax.get_yticklabels() + [ax.title]:
+            box = t.get_window_extent()
+            assert 0 <= box.x0 and box.x1 <= fig_w, t.get_text()
+        # bars' labels never run past the axes
+        right = ax.get_window_extent().x1
+        assert all(t.get_window_extent().x1 <= right + 1 for t in ax.texts if t.get_gid())
+
+
+def test_pace_draws_on_a_given_axes(bg: Plan) -> None:
+    fig = Figure(figsize=(7, 6))
+    ax = fig.add_subplot()
+    assert charts.plot_pace(bg.df, bg.metric, ax=ax) is ax
+    assert len(bars_of(ax)) == 17
+
+
+def test_plots_never_open_pyplot_figures(bg: Plan) -> None:
+    import matplotlib.pyplot as plt
+
+    before = plt.get_fignums()
+    charts.plot_pace(bg.df, bg.metric)
+    charts.plot_cumulative(bg.trend(), bg.metric)
+    charts.plot_spread(bg.df, bg.metric)
+    assert plt.get_fignums() == before
+
+
+# -------------------------------------------------------------------------------------------
+# 2. cumulative
+
+
+def test_cumulative_lines_are_the_trend_columns(bg: Plan) -> None:
+    tr = bg.trend()
+    ax = charts.plot_cumulative(tr, bg.metric, demo=True)
+    actual = line_by_gid(ax, "cum_actual")
+    assert (
+        list(actual.get_ydata())
+        == list(tr["cum_actual"])
+        == [
+            11282,
+            24078,
+            37372,
+            46827,
+            61392,
+        ]
+    )
+    assert list(line_by_gid(ax, "cum_target").get_ydata()) == list(tr["cum_target"])
+    assert list(line_by_gid(ax, "pace").get_ydata()) == list(tr["pace"])
+    assert actual.get_linestyle() == "-" and actual.get_marker() == "o"
+    assert line_by_gid(ax, "cum_target").get_linestyle() == "--"
+    assert line_by_gid(ax, "pace").get_linestyle() == ":"
+    words = texts_of(ax)
+    assert {"11.282", "61.392", "59.975"} <= set(words)  # values annotated, plan's end too
+    assert [w for w in words if w.startswith("6T")] == [
+        "6T đầu 2024",
+        "6T cuối 2024",
+        "6T đầu 2025",
+        "6T cuối 2025",
+        "6T đầu 2026",
+    ]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "Thực hiện lũy kế",
+        "Chỉ tiêu lũy kế theo kế hoạch",
+        "Tiến độ đều theo thời gian",
+    ]
+    assert any(
+        w.startswith("SỐ LIỆU MINH HỌA") and "6T đầu 2025 (16/17 đơn vị)" in w for w in words
+    )
+    draw(ax)
+    assert "60.000" in [t.get_text() for t in ax.get_yticklabels()]
+
+
+def test_cumulative_leaves_a_gap_where_a_unit_did_not_report(bg: Plan) -> None:
+    tr = bg.trend("luc-ngan")
+    assert tr["actual"].isna().tolist() == [False, False, True, False, False]
+    ax = charts.plot_cumulative(tr, bg.metric, unit_name="LĐLĐ huyện Lục Ngạn")
+    y = line_by_gid(ax, "cum_actual").get_ydata()
+    assert np.isnan(y[2])
+    assert list(y[[0, 1, 3, 4]]) == [63, 114, 176, 228]
+    assert "Chưa báo cáo" in texts_of(ax)
+    assert ax.get_title(loc="left").endswith("LĐLĐ huyện Lục Ngạn")
+    # a single unit: no "missing reports" note (the gap says it)
+    assert not any("Kỳ thiếu báo cáo" in w for w in texts_of(ax))
+
+
+def test_cumulative_in_english_and_with_one_half_year(tld: Plan) -> None:
+    tr = tld.trend()
+    ax = charts.plot_cumulative(tr, tld.metric, lang="en")
+    assert list(line_by_gid(ax, "cum_actual").get_ydata()) == [146630]
+    words = texts_of(ax)
+    assert "146,630" in words and "H1 2021" in words
+    draw(ax)
+    assert "100,000" in [t.get_text() for t in ax.get_yticklabels()]
+    low, high = ax.get_xlim()
+    assert low < 0 < high  # the one point is inside the axes
+
+
+def test_cumulative_with_a_negative_figure_keeps_it_in_view(tld: Plan) -> None:
+    tr = tld.trend("bac-kan")
+    ax = charts.plot_cumulative(tr, tld.metric, unit_name="Bắc Kạn")
+    assert list(line_by_gid(ax, "cum_actual").get_ydata()) == [-65]
+    assert ax.get_ylim()[0] < -65
+    assert "-65" in texts_of(ax)
+
+
+# -------------------------------------------------------------------------------------------
+# 3. spread
+
+
+@pytest.mark.parametrize(("plan", "n"), [("bg", 14), ("tld", 57)])
+def test_spread_has_one_dot_per_unit_with_a_target_and_a_report(plan: str, n: int, request):
+    p: Plan = request.getfixturevalue(plan)
+    ax = charts.plot_spread(p.df, p.metric)
+    (dots,) = [c for c in ax.collections if c.get_gid() == "spread-dots"]
+    xy = dots.get_offsets()
+    assert len(xy) == n
+    units = p.units()
+    shown = units[units["status"].isin(["ahead", "on_track", "behind"])]
+    shown = shown.sort_values(["cum_pct", "order"], kind="stable")
+    colours = [to_rgba(STATUS_COLORS[s]) for s in shown["status"]]
+    np.testing.assert_allclose(dots.get_facecolors(), colours)
+    # each dot's bin holds its unit's share; stacks count up from 1
+    width = np.diff(sorted(set(np.round(xy[:, 0], 9))))[:1]
+    half = (width[0] / 2) if len(width) else 0.5
+    assert np.all(np.abs(xy[:, 0] - shown["cum_pct"].to_numpy()) <= half + 1e-9)
+    assert xy[:, 1].min() == 1 and set(xy[:, 1]) <= set(range(1, n + 1))
+
+
+def test_spread_marks_the_pace_and_the_federation(tld: Plan, bg: Plan) -> None:
+    ax = charts.plot_spread(tld.df, tld.metric)
+    assert list(line_by_gid(ax, "pace-line").get_xdata()) == pytest.approx([1 / 6, 1 / 6])
+    fed = 146630 / 1487307
+    assert list(line_by_gid(ax, "federation-line").get_xdata()) == pytest.approx([fed, fed])
+    assert text_by_gid(ax, "federation-label") == "Toàn TLĐ: 9,86%"
+    assert text_by_gid(ax, "pace-label") == "Tiến độ thời gian 16,7%"
+    negative = (tld.units()["cum_actual"] < 0).sum()
+    assert negative == 16
+    assert "16 đơn vị lũy kế âm, tính 0%" in text_by_gid(ax, "subtitle")
+    draw(ax)
+    ticks = [t.get_text() for t in ax.get_xticklabels()]
+    assert "10%" in ticks and all(t.endswith("%") for t in ticks if t)
+
+    ax = charts.plot_spread(bg.df, bg.metric)
+    assert list(line_by_gid(ax, "pace-line").get_xdata()) == pytest.approx([0.5, 0.5])
+    words = texts_of(ax)
+    assert any("không tính 3 đơn vị không giao chỉ tiêu".lower() in w.lower() for w in words)
+    assert "Số đơn vị" in words
+
+
+# -------------------------------------------------------------------------------------------
+# 4. saving
+
+
+def test_save_writes_png_and_svg_and_no_temp_files(bg: Plan, tmp_path: Path) -> None:
+    ax = charts.plot_pace(bg.df, bg.metric, unit_id="luc-ngan")
+    out = tmp_path / "charts" / "pace.members_admitted"
+    paths = charts.save(ax, out)
+    png, svg = paths
+    assert paths == [
+        out.parent / "pace.members_admitted.png",
+        out.parent / "pace.members_admitted.svg",
+    ]
+    assert sorted(os.listdir(out.parent)) == [
+        "pace.members_admitted.png",
+        "pace.members_admitted.svg",
+    ]
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
+    text = svg.read_text(encoding="utf-8")
+    root = ET.fromstring(text)
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    # the words are drawn as glyph outlines: no font needed to show the Vietnamese letters
+    assert "<text" not in text and "<path" in text
+    refs = re.findall(r'(?:href|src)\s*=\s*"([^"]*)"', text)
+    assert refs and all(r.startswith("#") for r in refs)
+    assert not re.search(r"(?:href|src)\s*=\s*[\"']\s*(?:https?:|//|file:)", text)
+    assert "<metadata" not in text  # no creator, date or links to licences
+    # a rerun replaces the files in place
+    again = charts.save(charts.plot_pace(bg.df, bg.metric), out)
+    assert again == paths and len(os.listdir(out.parent)) == 2
+    mode = png.stat().st_mode & 0o777
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert mode == 0o666 & ~umask
+
+
+def test_save_is_stable_and_closes_pyplot_figures(bg: Plan, tmp_path: Path) -> None:
+    import matplotlib.pyplot as plt
+
+    a = charts.save(charts.plot_spread(bg.df, bg.metric), tmp_path / "a")
+    b = charts.save(charts.plot_spread(bg.df, bg.metric), tmp_path / "b")
+    assert a[1].read_bytes() == b[1].read_bytes()  # same chart, same SVG
+    fig, ax = plt.subplots(figsize=(7, 4))
+    charts.plot_cumulative(bg.trend(), bg.metric, ax=ax)
+    charts.save(fig, tmp_path / "c")
+    assert not plt.fignum_exists(fig.number)
+    assert (tmp_path / "c.png").stat().st_size > 0
+
+
+def test_png_bytes_for_embedding(bg: Plan) -> None:
+    ax = charts.plot_cumulative(bg.trend(), bg.metric)
+    data = charts.figure_to_png_bytes(ax.figure)
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    # 150 dpi at the page width: about 1000 pixels wide
+    width = int.from_bytes(data[16:20], "big")
+    assert 950 <= width <= 1100
+    assert charts.figure_to_png_bytes(ax) == data
+    assert b"http" not in charts.figure_to_svg_bytes(ax).split(b"<svg", 1)[1].split(b">", 1)[1]

@@ -1,0 +1,256 @@
+"""`ptdv run` end to end: the reports as users get them (HTML, PDF, Excel, run.json)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import openpyxl
+import pandas as pd
+import pytest
+from pypdf import PdfReader
+
+from ptdv import paths, render
+from ptdv.errors import ConfigError
+
+REPO = paths.PACKAGE_ROOT
+
+
+def _root(tmp: Path) -> Path:
+    root = tmp / "proj"
+    for d in ("config", "notebooks", "data/raw"):
+        shutil.copytree(REPO / d, root / d)
+    return root
+
+
+def ptdv(root: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PTDV_ROOT": str(root)}
+    return subprocess.run(
+        [sys.executable, "-m", "ptdv.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=root,
+        timeout=900,
+    )
+
+
+def pdf_text(path: Path) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+@pytest.fixture(scope="module")
+def tld(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = _root(tmp_path_factory.mktemp("tld"))
+    res = ptdv(root, "run", "--plan", "tld-2021-2023", "--period", "2021-H1",
+               "--units", "bac-kan", "hai-phong-2")  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    assert "3 of 3 report(s) written" in res.stdout
+    return root / "reports" / "tld-2021-2023" / "2021-H1"
+
+
+@pytest.fixture(scope="module")
+def bg(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = _root(tmp_path_factory.mktemp("bg"))
+    res = ptdv(root, "run", "--plan", "bac-giang-2023-2028", "--period", "2026-H1")
+    assert res.returncode == 0, res.stderr
+    return root / "reports" / "bac-giang-2023-2028" / "2026-H1"
+
+
+# --- HTML ---------------------------------------------------------------------------------
+
+
+def test_html_is_self_contained_and_shows_the_figures(tld: Path) -> None:
+    page = (tld / "tong-hop.html").read_text("utf-8")
+    assert render.external_references(page) == []
+    assert "http://" not in page and "https://" not in page
+    assert "<script" not in page  # no require.js, MathJax or widgets
+    assert "1.487.307" in page and "9,86%" in page and "146.630" in page
+    assert "Hải Phòng" in page and "Bắc Kạn" in page
+    assert "import " not in page  # no code cells
+    assert page.count('src="data:image/png;base64,') == 3  # pace, cumulative, spread
+
+
+def test_unit_html_shows_its_own_figures(tld: Path) -> None:
+    page = (tld / "don-vi" / "bac-kan.html").read_text("utf-8")
+    assert render.external_references(page) == []
+    assert "Đơn vị: Bắc Kạn" in page
+    assert "-65" in page and "xếp thứ 44/57" in page
+
+
+# --- PDF ----------------------------------------------------------------------------------
+
+
+def test_pdf_text_keeps_the_diacritics(tld: Path) -> None:
+    text = pdf_text(tld / "tong-hop.pdf")
+    assert "Phát triển đoàn viên" in text
+    assert "Hải Phòng" in text and "Thừa Thiên-Huế" in text
+    assert "1.487.307" in text
+    assert len(PdfReader(tld / "tong-hop.pdf").pages) >= 3
+
+
+def test_unit_pdfs_exist(tld: Path) -> None:
+    for unit in ("bac-kan", "hai-phong-2"):
+        text = pdf_text(tld / "don-vi" / f"{unit}.pdf")
+        assert "Phát triển đoàn viên" in text
+
+
+# --- Excel --------------------------------------------------------------------------------
+
+
+def test_xlsx_holds_the_progress_numbers(tld: Path) -> None:
+    root = tld.parents[2]
+    prog = pd.read_parquet(root / "data/processed/tld-2021-2023/progress_2021-H1.parquet")
+    ws = openpyxl.load_workbook(tld / "tong-hop.xlsx").worksheets[0]
+    found = {}
+    for row in ws.iter_rows(values_only=True):
+        if row[1] in ("An Giang", "Bình Phước", "Bắc Kạn"):
+            found[row[1]] = row
+    assert set(found) == {"An Giang", "Bình Phước", "Bắc Kạn"}
+    for name, cells in found.items():
+        r = prog[(prog["unit_name"] == name) & (prog["metric"] == "members_net")].iloc[0]
+        numbers = [c for c in cells if isinstance(c, int | float)]
+        assert r["cum_actual"] in numbers and r["term_target"] in numbers
+        assert any(abs(c - r["cum_pct"]) < 1e-9 for c in numbers)
+
+
+# --- run.json and the files around the reports ------------------------------------------
+
+
+def test_run_json_lists_outputs_hashes_and_times(tld: Path) -> None:
+    record = json.loads((tld / "run.json").read_text("utf-8"))
+    assert record["status"] == "ok" and record["failures"] == []
+    assert record["plan_id"] == "tld-2021-2023" and record["period"] == "2021-H1"
+    assert set(record["seconds"]) >= {"clean", "progress", "reports", "total"}
+    assert [r["unit_id"] for r in record["reports"]] == [None, "bac-kan", "hai-phong-2"]
+    assert all(r["status"] == "ok" and r["seconds"]["execute"] > 0 for r in record["reports"])
+    for out in record["outputs"]:
+        data = (tld / out["path"]).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == out["sha256"]
+    paths_out = {o["path"] for o in record["outputs"]}
+    assert {"tong-hop.html", "tong-hop.pdf", "tong-hop.xlsx", "tong-hop.ipynb"} <= paths_out
+    assert {"charts/members_net-pace.png", "charts/members_net-pace.svg"} <= paths_out
+    inputs = {i["path"] for i in record["inputs"]}
+    assert "data/raw/tld-2021-2023/bang-giao-chi-tieu-135-KH-TLD.xlsx" in inputs
+
+
+def test_executed_notebook_is_kept_for_audit(tld: Path) -> None:
+    nb = nbformat.read(tld / "don-vi" / "bac-kan.ipynb", as_version=4)
+    injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert len(injected) == 1 and "bac-kan" in injected[0].source
+
+
+def test_every_bac_giang_unit_gets_a_report(bg: Path) -> None:
+    htmls = sorted(p.stem for p in (bg / "don-vi").glob("*.html"))
+    pdfs = sorted(p.stem for p in (bg / "don-vi").glob("*.pdf"))
+    assert len(htmls) == 17 and htmls == pdfs
+    record = json.loads((bg / "run.json").read_text("utf-8"))
+    assert record["status"] == "ok" and len(record["reports"]) == 18
+    assert record["demo"] is True and record["workers"] == 2
+    for p in [bg / "tong-hop.html", *(bg / "don-vi").glob("*.html")]:
+        page = p.read_text("utf-8")
+        assert "SỐ LIỆU MINH HỌA" in page
+        assert render.external_references(page) == []
+    city = (bg / "don-vi" / "bac-giang.html").read_text("utf-8")
+    assert "1.184" in city and "LĐLĐ thành phố Bắc Giang" in city
+
+
+def test_rerun_replaces_the_folder(tmp_path: Path) -> None:
+    root = _root(tmp_path)
+    args = ("run", "--plan", "tld-2021-2023", "--period", "2021-H1", "--formats", "html")
+    assert ptdv(root, *args, "--units", "bac-kan").returncode == 0
+    dest = root / "reports/tld-2021-2023/2021-H1"
+    assert (dest / "don-vi" / "bac-kan.html").is_file()
+    assert ptdv(root, *args, "--units", "none").returncode == 0
+    assert not (dest / "don-vi").exists()  # the new run's folder replaced the old one whole
+    assert (dest / "tong-hop.html").is_file() and not (dest / "tong-hop.pdf").exists()
+    assert [p.name for p in dest.parent.iterdir()] == ["2021-H1"]  # no staging left
+
+
+# --- failures -----------------------------------------------------------------------------
+
+
+def test_a_failing_unit_leaves_the_others_complete(tmp_path: Path) -> None:
+    root = _root(tmp_path)
+    nb_path = root / "notebooks" / "03_report.ipynb"
+    nb = nbformat.read(nb_path, as_version=4)
+    nb.cells.insert(
+        3,
+        nbformat.v4.new_code_cell(
+            'if unit == "yen-dung":\n    raise RuntimeError("made to fail for the test")'
+        ),
+    )
+    nbformat.write(nb, nb_path)
+    res = ptdv(root, "run", "--plan", "bac-giang-2023-2028", "--period", "2026-H1",
+               "--units", "yen-dung", "viet-yen", "--formats", "html")  # fmt: skip
+    assert res.returncode == 1
+    assert "LĐLĐ huyện Yên Dũng: RuntimeError: made to fail for the test" in res.stderr
+    assert "Traceback" not in res.stderr
+    dest = root / "reports/bac-giang-2023-2028/2026-H1"
+    assert (dest / "tong-hop.html").is_file()
+    assert (dest / "don-vi" / "viet-yen.html").is_file()
+    assert not (dest / "don-vi" / "yen-dung.html").exists()
+    kept = nbformat.read(dest / "don-vi" / "yen-dung.ipynb", as_version=4)
+    errors = [o for c in kept.cells for o in c.get("outputs", []) if o["output_type"] == "error"]
+    assert errors and errors[0]["evalue"] == "made to fail for the test"
+    record = json.loads((dest / "run.json").read_text("utf-8"))
+    assert record["status"] == "failed"
+    assert [f["unit_id"] for f in record["failures"]] == ["yen-dung"]
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("--peroid", "2021-H1"), "required: --period"),
+        (("--period", "2021-H1", "--unit", "bac-kan", "--lnag", "vi"), "unrecognized arguments"),
+        (("--period", "2021-H7"), "valid: 2021-H1, 2021-H2"),
+        (("--period", "2021-H1", "--formats", "html,docx"), "unknown format(s) docx"),
+        (("--period", "2021-H1", "--lang", "fr"), "invalid choice: 'fr'"),
+    ],
+)
+def test_bad_parameters_are_refused_before_any_work(
+    tmp_path: Path, args: tuple[str, ...], expected: str
+) -> None:
+    root = _root(tmp_path)
+    t0 = time.perf_counter()
+    res = ptdv(root, "run", "--plan", "tld-2021-2023", *args)
+    assert res.returncode == 2
+    assert expected in res.stderr
+    assert not (root / "data" / "processed").exists()  # nothing ran, nothing written
+    assert not (root / "reports").exists()
+    assert time.perf_counter() - t0 < 10
+
+
+def test_unknown_unit_lists_the_valid_ones(tmp_path: Path) -> None:
+    root = _root(tmp_path)
+    res = ptdv(root, "run", "--plan", "bac-giang-2023-2028", "--period", "2026-H1",
+               "--units", "Yen Dunx")  # fmt: skip
+    assert res.returncode == 2
+    assert "no unit 'Yen Dunx'" in res.stderr and "yen-dung (LĐLĐ huyện Yên Dũng)" in res.stderr
+    assert not (root / "reports").exists()
+
+
+def test_misspelt_notebook_parameter_is_refused_before_a_kernel(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import papermill
+
+    def no_kernel(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a kernel was started")
+
+    monkeypatch.setattr(papermill, "execute_notebook", no_kernel)
+    with pytest.raises(ConfigError) as err:
+        render.execute_notebook(
+            "03_report.ipynb",
+            {"plan_id": "tld-2021-2023", "period": "2021-H1", "unti": "bac-kan"},
+            tmp_path / "out.ipynb",
+        )
+    assert "unknown parameter(s) unti" in str(err.value)
+    assert "plan_id, period, unit, lang, charts_dir" in str(err.value)
