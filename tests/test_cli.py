@@ -2,44 +2,19 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from ptdv import paths
+from helpers import project_copy, run_ptdv
 from ptdv.config import parse_card
-
-REPO = paths.PACKAGE_ROOT
-
-
-def _root(tmp_path: Path) -> Path:
-    root = tmp_path / "proj"
-    for d in ("config", "notebooks", "data/raw"):
-        shutil.copytree(REPO / d, root / d)
-    return root
-
-
-def ptdv(root: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PTDV_ROOT": str(root)}
-    return subprocess.run(
-        [sys.executable, "-m", "ptdv.cli", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=root,
-        timeout=300,
-    )
 
 
 @pytest.fixture(scope="module")
 def cleaned(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = _root(tmp_path_factory.mktemp("cli"))
-    res = ptdv(root, "clean", "--all")
+    root = project_copy(tmp_path_factory.mktemp("cli"))
+    res = run_ptdv(root, "clean", "--all")
     assert res.returncode == 0, res.stderr
     return root
 
@@ -109,8 +84,8 @@ def test_clean_bac_giang_through_the_notebook(cleaned: Path) -> None:
 
 
 def test_stdout_says_where_output_went(tmp_path: Path) -> None:
-    root = _root(tmp_path)
-    res = ptdv(root, "clean", "--plan", "bac-giang-2023-2028")
+    root = project_copy(tmp_path)
+    res = run_ptdv(root, "clean", "--plan", "bac-giang-2023-2028")
     assert res.returncode == 0, res.stderr
     assert "17 units" in res.stdout
     assert "data/processed/bac-giang-2023-2028" in res.stdout
@@ -118,12 +93,12 @@ def test_stdout_says_where_output_went(tmp_path: Path) -> None:
 
 
 def test_text_in_a_number_cell_exits_2_with_one_line_and_writes_nothing(tmp_path: Path) -> None:
-    root = _root(tmp_path)
+    root = project_copy(tmp_path)
     raw = root / "data/raw/tld-2021-2023/bang-giao-chi-tieu-135-KH-TLD.txt"
     text = raw.read_text(encoding="utf-8")
     assert "5\tBắc Giang\t212.372\t" in text
     raw.write_text(text.replace("5\tBắc Giang\t212.372\t", "5\tBắc Giang\t212.37x\t"), "utf-8")
-    res = ptdv(root, "clean", "--plan", "tld-2021-2023")
+    res = run_ptdv(root, "clean", "--plan", "tld-2021-2023")
     assert res.returncode == 2
     lines = res.stderr.strip().splitlines()
     assert len(lines) == 1, res.stderr
@@ -135,38 +110,38 @@ def test_text_in_a_number_cell_exits_2_with_one_line_and_writes_nothing(tmp_path
 
 
 def test_failed_rerun_keeps_the_previous_output(tmp_path: Path) -> None:
-    root = _root(tmp_path)
-    assert ptdv(root, "clean", "--plan", "bac-giang-2023-2028").returncode == 0
+    root = project_copy(tmp_path)
+    assert run_ptdv(root, "clean", "--plan", "bac-giang-2023-2028").returncode == 0
     out = root / "data" / "processed" / "bac-giang-2023-2028"
     before = (out / "targets.parquet").read_bytes()
     book = root / "data/raw/bac-giang-2023-2028/chi-tieu-giao-2023-2028.xlsx"
     book.write_bytes(b"not a zip file")
-    res = ptdv(root, "clean", "--plan", "bac-giang-2023-2028")
+    res = run_ptdv(root, "clean", "--plan", "bac-giang-2023-2028")
     assert res.returncode == 2
     assert "chi-tieu-giao-2023-2028.xlsx" in res.stderr and "Excel" in res.stderr
     assert (out / "targets.parquet").read_bytes() == before
 
 
 def test_bad_card_is_refused_naming_the_key(tmp_path: Path) -> None:
-    root = _root(tmp_path)
+    root = project_copy(tmp_path)
     card = root / "config/plans/tld-2021-2023.yaml"
     card.write_text(card.read_text("utf-8").replace("    sheet:", "    sheeet:"), "utf-8")
-    res = ptdv(root, "clean", "--plan", "tld-2021-2023")
+    res = run_ptdv(root, "clean", "--plan", "tld-2021-2023")
     assert res.returncode == 2
     assert "unknown key 'sources[0].sheeet'" in res.stderr
     assert "tld-2021-2023.yaml" in res.stderr
 
 
 def test_unknown_plan_lists_known_ones(tmp_path: Path) -> None:
-    res = ptdv(_root(tmp_path), "clean", "--plan", "tld-2021")
+    res = run_ptdv(project_copy(tmp_path), "clean", "--plan", "tld-2021")
     assert res.returncode == 2
     assert "tld-2021-2023" in res.stderr and "bac-giang-2023-2028" in res.stderr
     assert res.stdout == ""
 
 
 def test_inspect_shows_the_layout_and_a_valid_draft_card(tmp_path: Path) -> None:
-    root = _root(tmp_path)
-    res = ptdv(root, "inspect", "data/raw/tld-2021-2023/bang-giao-chi-tieu-135-KH-TLD.xlsx")
+    root = project_copy(tmp_path)
+    res = run_ptdv(root, "inspect", "data/raw/tld-2021-2023/bang-giao-chi-tieu-135-KH-TLD.xlsx")
     assert res.returncode == 0, res.stderr
     out = res.stdout
     assert "Header: rows 7-8" in out
@@ -191,8 +166,10 @@ def test_inspect_shows_the_layout_and_a_valid_draft_card(tmp_path: Path) -> None
 
 
 def test_inspect_bac_giang_finds_the_totals_row(tmp_path: Path) -> None:
-    res = ptdv(
-        _root(tmp_path), "inspect", "data/raw/bac-giang-2023-2028/chi-tieu-giao-2023-2028.txt"
+    res = run_ptdv(
+        project_copy(tmp_path),
+        "inspect",
+        "data/raw/bac-giang-2023-2028/chi-tieu-giao-2023-2028.txt",
     )
     assert res.returncode == 0, res.stderr
     assert "Unit rows: 17" in res.stdout
@@ -207,13 +184,13 @@ def test_inspect_bac_giang_finds_the_totals_row(tmp_path: Path) -> None:
 
 
 def test_inspect_missing_file(tmp_path: Path) -> None:
-    res = ptdv(_root(tmp_path), "inspect", "nope.xlsx")
+    res = run_ptdv(project_copy(tmp_path), "inspect", "nope.xlsx")
     assert res.returncode == 2
     assert res.stderr.strip() == "error: nope.xlsx: file not found"
 
 
 def test_progress_command_on_the_demo_forms(cleaned: Path) -> None:
-    res = ptdv(cleaned, "progress", "--plan", "bac-giang-2023-2028", "--period", "2026-H1")
+    res = run_ptdv(cleaned, "progress", "--plan", "bac-giang-2023-2028", "--period", "2026-H1")
     assert res.returncode == 0, res.stderr
     assert "SỐ LIỆU MINH HỌA" in res.stdout
     assert "members_admitted: 61,392 of 120,000 = 51.16%" in res.stdout
@@ -224,13 +201,15 @@ def test_progress_command_on_the_demo_forms(cleaned: Path) -> None:
 
 
 def test_progress_tld_prints_the_headline(cleaned: Path) -> None:
-    res = ptdv(cleaned, "progress", "--plan", "tld-2021-2023", "--period", "2021-H1")
+    res = run_ptdv(cleaned, "progress", "--plan", "tld-2021-2023", "--period", "2021-H1")
     assert res.returncode == 0, res.stderr
     assert "146,630 of 1,487,307 = 9.86% of the term target, elapsed 16.67%" in res.stdout
 
 
 def test_progress_refuses_a_period_outside_the_term(tmp_path: Path) -> None:
-    res = ptdv(_root(tmp_path), "progress", "--plan", "tld-2021-2023", "--period", "2021-H3")
+    res = run_ptdv(
+        project_copy(tmp_path), "progress", "--plan", "tld-2021-2023", "--period", "2021-H3"
+    )
     assert res.returncode == 2
     assert "'2021-H3' is not a period" in res.stderr and "2021-H1, 2021-H2" in res.stderr
     assert res.stdout == ""  # refused before any cleaning or kernel
@@ -239,8 +218,8 @@ def test_progress_refuses_a_period_outside_the_term(tmp_path: Path) -> None:
 def test_template_writes_one_locked_form_per_unit(tmp_path: Path) -> None:
     import openpyxl
 
-    root = _root(tmp_path)
-    res = ptdv(root, "template", "--plan", "bac-giang-2023-2028", "--period", "2026-H2")
+    root = project_copy(tmp_path)
+    res = run_ptdv(root, "template", "--plan", "bac-giang-2023-2028", "--period", "2026-H2")
     assert res.returncode == 0, res.stderr
     out = root / "reports/bac-giang-2023-2028/bieu-mau/2026-H2"
     files = sorted(p.name for p in out.glob("*.xlsx"))
@@ -250,7 +229,7 @@ def test_template_writes_one_locked_form_per_unit(tmp_path: Path) -> None:
     text = " ".join(str(c.value) for row in ws.iter_rows() for c in row if c.value)
     assert "LĐLĐ huyện Yên Dũng" in text and "2026-H2" in text
     assert "01/06/2026 – 30/11/2026" in text and "SỐ LIỆU MINH HỌA" in text
-    res = ptdv(root, "template", "--plan", "bac-giang-2023-2028", "--period", "2026-H2",
+    res = run_ptdv(root, "template", "--plan", "bac-giang-2023-2028", "--period", "2026-H2",
                "--consolidated", "--out", str(tmp_path / "one"))  # fmt: skip
     assert res.returncode == 0, res.stderr
     ws = openpyxl.load_workbook(tmp_path / "one" / "tong-hop.xlsx")["Báo cáo"]

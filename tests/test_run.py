@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -17,29 +13,9 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from ptdv import paths, render
+from helpers import project_copy, run_ptdv
+from ptdv import render
 from ptdv.errors import ConfigError
-
-REPO = paths.PACKAGE_ROOT
-
-
-def _root(tmp: Path) -> Path:
-    root = tmp / "proj"
-    for d in ("config", "notebooks", "data/raw"):
-        shutil.copytree(REPO / d, root / d)
-    return root
-
-
-def ptdv(root: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PTDV_ROOT": str(root)}
-    return subprocess.run(
-        [sys.executable, "-m", "ptdv.cli", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=root,
-        timeout=900,
-    )
 
 
 def pdf_text(path: Path) -> str:
@@ -48,8 +24,8 @@ def pdf_text(path: Path) -> str:
 
 @pytest.fixture(scope="module")
 def tld(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = _root(tmp_path_factory.mktemp("tld"))
-    res = ptdv(root, "run", "--plan", "tld-2021-2023", "--period", "2021-H1",
+    root = project_copy(tmp_path_factory.mktemp("tld"))
+    res = run_ptdv(root, "run", "--plan", "tld-2021-2023", "--period", "2021-H1",
                "--units", "bac-kan", "hai-phong-2")  # fmt: skip
     assert res.returncode == 0, res.stderr
     assert "3 of 3 report(s) written" in res.stdout
@@ -58,8 +34,8 @@ def tld(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def bg(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = _root(tmp_path_factory.mktemp("bg"))
-    res = ptdv(root, "run", "--plan", "bac-giang-2023-2028", "--period", "2026-H1")
+    root = project_copy(tmp_path_factory.mktemp("bg"))
+    res = run_ptdv(root, "run", "--plan", "bac-giang-2023-2028", "--period", "2026-H1")
     assert res.returncode == 0, res.stderr
     return root / "reports" / "bac-giang-2023-2028" / "2026-H1"
 
@@ -163,12 +139,12 @@ def test_every_bac_giang_unit_gets_a_report(bg: Path) -> None:
 
 
 def test_rerun_replaces_the_folder(tmp_path: Path) -> None:
-    root = _root(tmp_path)
+    root = project_copy(tmp_path)
     args = ("run", "--plan", "tld-2021-2023", "--period", "2021-H1", "--formats", "html")
-    assert ptdv(root, *args, "--units", "bac-kan").returncode == 0
+    assert run_ptdv(root, *args, "--units", "bac-kan").returncode == 0
     dest = root / "reports/tld-2021-2023/2021-H1"
     assert (dest / "don-vi" / "bac-kan.html").is_file()
-    assert ptdv(root, *args, "--units", "none").returncode == 0
+    assert run_ptdv(root, *args, "--units", "none").returncode == 0
     assert not (dest / "don-vi").exists()  # the new run's folder replaced the old one whole
     assert (dest / "tong-hop.html").is_file() and not (dest / "tong-hop.pdf").exists()
     assert [p.name for p in dest.parent.iterdir()] == ["2021-H1"]  # no staging left
@@ -178,7 +154,7 @@ def test_rerun_replaces_the_folder(tmp_path: Path) -> None:
 
 
 def test_a_failing_unit_leaves_the_others_complete(tmp_path: Path) -> None:
-    root = _root(tmp_path)
+    root = project_copy(tmp_path)
     nb_path = root / "notebooks" / "03_report.ipynb"
     nb = nbformat.read(nb_path, as_version=4)
     nb.cells.insert(
@@ -188,7 +164,7 @@ def test_a_failing_unit_leaves_the_others_complete(tmp_path: Path) -> None:
         ),
     )
     nbformat.write(nb, nb_path)
-    res = ptdv(root, "run", "--plan", "bac-giang-2023-2028", "--period", "2026-H1",
+    res = run_ptdv(root, "run", "--plan", "bac-giang-2023-2028", "--period", "2026-H1",
                "--units", "yen-dung", "viet-yen", "--formats", "html")  # fmt: skip
     assert res.returncode == 1
     assert "LĐLĐ huyện Yên Dũng: RuntimeError: made to fail for the test" in res.stderr
@@ -218,9 +194,9 @@ def test_a_failing_unit_leaves_the_others_complete(tmp_path: Path) -> None:
 def test_bad_parameters_are_refused_before_any_work(
     tmp_path: Path, args: tuple[str, ...], expected: str
 ) -> None:
-    root = _root(tmp_path)
+    root = project_copy(tmp_path)
     t0 = time.perf_counter()
-    res = ptdv(root, "run", "--plan", "tld-2021-2023", *args)
+    res = run_ptdv(root, "run", "--plan", "tld-2021-2023", *args)
     assert res.returncode == 2
     assert expected in res.stderr
     assert not (root / "data" / "processed").exists()  # nothing ran, nothing written
@@ -229,8 +205,8 @@ def test_bad_parameters_are_refused_before_any_work(
 
 
 def test_unknown_unit_lists_the_valid_ones(tmp_path: Path) -> None:
-    root = _root(tmp_path)
-    res = ptdv(root, "run", "--plan", "bac-giang-2023-2028", "--period", "2026-H1",
+    root = project_copy(tmp_path)
+    res = run_ptdv(root, "run", "--plan", "bac-giang-2023-2028", "--period", "2026-H1",
                "--units", "Yen Dunx")  # fmt: skip
     assert res.returncode == 2
     assert "no unit 'Yen Dunx'" in res.stderr and "yen-dung (LĐLĐ huyện Yên Dũng)" in res.stderr

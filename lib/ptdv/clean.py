@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import __version__, checks, forms, paths, schemas
+from .atomic import replace_dir
 from .checks import Finding
 from .config import PlanCard, Source
 from .errors import DataError
@@ -478,14 +478,7 @@ def write_outputs(result: CleanResult, dest: Path | None = None) -> Path:
         (tmp / "inputs.json").write_text(
             json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
         )
-        os.chmod(tmp, 0o755)
-        old = None
-        if dest.exists():
-            old = dest.parent / f".{dest.name}.old-{os.getpid()}"
-            os.rename(dest, old)
-        os.rename(tmp, dest)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        replace_dir(tmp, dest)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

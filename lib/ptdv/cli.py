@@ -56,22 +56,34 @@ def cmd_clean(args: argparse.Namespace) -> int:
     return 0
 
 
+def _plan_and_period(plan_id: str, period: str):  # noqa: ANN202 - (PlanCard, Calendar)
+    """Return a plan's card and calendar, refusing a period outside its term."""
+    from .periods import Calendar
+
+    card = config.load_card(plan_id)
+    cal = Calendar.from_card(card)
+    try:
+        cal.period(period)
+    except ValueError as err:
+        raise ConfigError(f"plan {plan_id}: {err}") from None
+    return card, cal
+
+
+def _clean_if_needed(args: argparse.Namespace) -> None:
+    """Clean the plan first when it has no processed tables yet, or when --clean asks."""
+    if args.clean or not (paths.processed_dir(args.plan) / "units.parquet").is_file():
+        print(f"cleaning {args.plan} first ...", flush=True)
+        clean_plan(args.plan, verbose=args.verbose)
+
+
 def cmd_progress(args: argparse.Namespace) -> int:
     """Compute progress for one plan and period through the progress notebook."""
     import pandas as pd
 
     from . import progress
-    from .periods import Calendar
 
-    card = config.load_card(args.plan)
-    cal = Calendar.from_card(card)
-    try:
-        cal.period(args.period)
-    except ValueError as err:
-        raise ConfigError(f"plan {args.plan}: {err}") from None
-    if not (paths.processed_dir(args.plan) / "units.parquet").is_file() or args.clean:
-        print(f"cleaning {args.plan} first ...", flush=True)
-        clean_plan(args.plan, verbose=args.verbose)
+    card, cal = _plan_and_period(args.plan, args.period)
+    _clean_if_needed(args)
     t0 = time.perf_counter()
     print(
         f"progress {args.plan} {args.period} ({cal.label(args.period)}, "
@@ -104,20 +116,12 @@ def cmd_template(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from . import forms
-    from .periods import Calendar
 
-    card = config.load_card(args.plan)
-    cal = Calendar.from_card(card)
-    try:
-        cal.period(args.period)
-    except ValueError as err:
-        raise ConfigError(f"plan {args.plan}: {err}") from None
+    card, cal = _plan_and_period(args.plan, args.period)
     if cal.period(args.period).kind != "half":
         raise ConfigError(f"units report half-years: give a period such as {cal.halves()[0].id}")
+    _clean_if_needed(args)
     units_file = paths.processed_dir(args.plan) / "units.parquet"
-    if not units_file.is_file() or args.clean:
-        print(f"cleaning {args.plan} first ...", flush=True)
-        clean_plan(args.plan, verbose=args.verbose)
     units = pd.read_parquet(units_file)
     if units.empty:
         raise ConfigError(f"plan {args.plan} has no unit table: no forms to write")

@@ -37,6 +37,7 @@ from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import paths
+from .atomic import atomic_file
 from .checks import Finding, check_negatives, fmt
 from .errors import ConfigError, DataError
 from .ingest import Table, cell_text, read_table
@@ -278,16 +279,8 @@ def _build(card: PlanCard, unit_names: list[str], period_id: str, unit_line: str
 def _save_atomic(wb: Workbook, path: Path) -> Path:
     """Save to a temporary file in the same folder, then move it over `path`."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
+    with atomic_file(path) as tmp:
         wb.save(tmp)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return path
 
 

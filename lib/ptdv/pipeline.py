@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from . import config, paths
+from .atomic import replace_dir
 from .errors import ConfigError, PtdvError
 
 FORMATS = ("html", "pdf", "xlsx")
@@ -339,14 +340,7 @@ def run(
             {"path": o, "sha256": sha256(staging / o)} for o in outputs if not o.endswith(".txt")
         ]
         _write_text(staging / "run.json", json.dumps(record, ensure_ascii=False, indent=2))
-        os.chmod(staging, 0o755)
-        old = None
-        if dest.exists():
-            old = dest.parent / f".{period}.old-{os.getpid()}"
-            os.rename(dest, old)
-        os.rename(staging, dest)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        replace_dir(staging, dest)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -283,22 +283,13 @@ def load_processed(plan_id: str) -> ProgressInputs:
 
 def write_progress(df: pd.DataFrame, plan_id: str, period: str) -> str:
     """Write progress_<period>.parquet into the plan's processed folder (temp file, rename)."""
-    import os
-    import tempfile
-
     from . import paths
+    from .atomic import atomic_file
 
-    d = paths.processed_dir(plan_id)
-    d.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".progress_{period}.", suffix=".parquet", dir=d)
-    os.close(fd)
-    try:
+    out = paths.processed_dir(plan_id) / f"progress_{period}.parquet"
+    with atomic_file(out) as tmp:
         df.to_parquet(tmp, index=False)
-        os.replace(tmp, d / f"progress_{period}.parquet")
-    except BaseException:
-        os.unlink(tmp)
-        raise
-    return str(d / f"progress_{period}.parquet")
+    return str(out)
 
 
 def trend(

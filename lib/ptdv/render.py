@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from . import paths
+from .atomic import atomic_file
 from .errors import ConfigError, DataError, PtdvError, RenderError
 
 #: Errors raised inside a notebook that are the user's input, not a bug: re-raised as such.
@@ -177,21 +178,12 @@ def external_references(page: str) -> list[str]:
 def to_pdf(page: str, path: Path) -> Path:
     """Write an HTML page as an A4 PDF with WeasyPrint (temporary file, then rename)."""
     import logging
-    import os
 
     from weasyprint import HTML
 
     # WeasyPrint reports every CSS property it ignores; the report's own CSS is for it
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".pdf", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_file(path) as tmp:
         HTML(string=page, base_url=str(path.parent)).write_pdf(tmp)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return path

@@ -377,6 +377,11 @@ def title_block(ctx: ReportContext) -> str:
     )
 
 
+def _lower_first(text: str) -> str:
+    """Return text with its first letter in lower case (abbreviations such as CĐCS kept)."""
+    return text[:1].lower() + text[1:]
+
+
 def _sentence_vi(ctx: ReportContext, metric: str, r: pd.Series, units: pd.DataFrame) -> str:
     lang = "vi"
     who = ctx.unit_name if ctx.unit_id else "Toàn hệ thống"
@@ -384,7 +389,7 @@ def _sentence_vi(ctx: ReportContext, metric: str, r: pd.Series, units: pd.DataFr
     s = (
         f"Đến hết {ctx.cal.label(ctx.period, lang).lower()} "
         f"({ctx.cal.date_range(ctx.period)}), {who.lower() if not ctx.unit_id else who} "
-        f"đạt {num(r['cum_actual'], lang)} ({metric_label(metric, lang).lower()}), bằng "
+        f"đạt {num(r['cum_actual'], lang)} ({_lower_first(metric_label(metric, lang))}), bằng "
         f"{pct(r['cum_pct'], lang)} chỉ tiêu nhiệm kỳ ({num(r['term_target'], lang)}), "
         f"trong khi thời gian đã qua {pct(r['elapsed_share'], lang)} nhiệm kỳ: "
         f"{status_label(r['status'], lang).lower()}."
@@ -414,12 +419,12 @@ def _sentence_vi(ctx: ReportContext, metric: str, r: pd.Series, units: pd.DataFr
 
 def _sentence_en(ctx: ReportContext, metric: str, r: pd.Series, units: pd.DataFrame) -> str:
     lang = "en"
-    who = ctx.unit_name if ctx.unit_id else "The federation as a whole"
+    who = ctx.unit_name if ctx.unit_id else "the federation as a whole"
     counts = units["status"].value_counts()
     s = (
         f"By the end of the {ctx.cal.label(ctx.period, lang).lower()} "
         f"({ctx.cal.date_range(ctx.period)}), {who} reached "
-        f"{num(r['cum_actual'], lang)} ({metric_label(metric, lang).lower()}), "
+        f"{num(r['cum_actual'], lang)} ({_lower_first(metric_label(metric, lang))}), "
         f"{pct(r['cum_pct'], lang)} of the term target ({num(r['term_target'], lang)}), with "
         f"{pct(r['elapsed_share'], lang)} of the term elapsed: "
         f"{status_label(r['status'], lang).lower()}."

@@ -1,0 +1,34 @@
+"""Helpers for the end-to-end tests: a scratch copy of the project and the `ptdv` command."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from ptdv import paths
+
+REPO = paths.PACKAGE_ROOT
+
+
+def project_copy(tmp: Path) -> Path:
+    """Return a scratch project root holding copies of config/, notebooks/ and data/raw/."""
+    root = tmp / "proj"
+    for d in ("config", "notebooks", "data/raw"):
+        shutil.copytree(REPO / d, root / d)
+    return root
+
+
+def run_ptdv(root: Path, *args: str, timeout: int = 900) -> subprocess.CompletedProcess:
+    """Run `ptdv ARGS` on the project at `root` (PTDV_ROOT) and return what it did."""
+    env = {**os.environ, "PTDV_ROOT": str(root)}
+    return subprocess.run(
+        [sys.executable, "-m", "ptdv.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=root,
+        timeout=timeout,
+    )
