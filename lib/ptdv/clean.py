@@ -265,55 +265,32 @@ def _compare_copy(primary: SourceResult, copy: SourceResult) -> list[Finding]:
     out = []
     pu = primary.units.set_index("unit_id")
     cu = copy.units.set_index("unit_id")
+    other = primary.file.name
+
+    def differs(severity: str, uid: str, table: pd.DataFrame, message: str) -> None:
+        row = int(table.at[uid, "row"]) if table is cu else None
+        out.append(Finding(severity, "copy_differs", src, row, table.at[uid, "unit_name"], message))
+
     for uid in pu.index.union(cu.index, sort=False):
         if uid not in cu.index:
-            out.append(
-                Finding(
-                    "error",
-                    "copy_differs",
-                    src,
-                    None,
-                    pu.at[uid, "unit_name"],
-                    f"unit '{pu.at[uid, 'unit_name']}' (row {pu.at[uid, 'row']} of "
-                    f"{primary.file.name}) is missing from this copy",
-                )
+            name, row = pu.at[uid, "unit_name"], pu.at[uid, "row"]
+            differs(
+                "error", uid, pu, f"unit '{name}' (row {row} of {other}) is missing from this copy"
             )
         elif uid not in pu.index:
-            out.append(
-                Finding(
-                    "error",
-                    "copy_differs",
-                    src,
-                    int(cu.at[uid, "row"]),
-                    cu.at[uid, "unit_name"],
-                    f"unit '{cu.at[uid, 'unit_name']}' is not in {primary.file.name}",
-                )
-            )
+            differs("error", uid, cu, f"unit '{cu.at[uid, 'unit_name']}' is not in {other}")
         elif pu.at[uid, "unit_name"] != cu.at[uid, "unit_name"]:
-            out.append(
-                Finding(
-                    "warning",
-                    "copy_differs",
-                    src,
-                    int(cu.at[uid, "row"]),
-                    cu.at[uid, "unit_name"],
-                    f"the unit is written '{cu.at[uid, 'unit_name']}' here and "
-                    f"'{pu.at[uid, 'unit_name']}' in {primary.file.name} "
-                    "(same unit id, matched)",
-                )
-            )
+            differs(
+                "warning", uid, cu,
+                f"the unit is written '{cu.at[uid, 'unit_name']}' here and "
+                f"'{pu.at[uid, 'unit_name']}' in {other} (same unit id, matched)",
+            )  # fmt: skip
         elif pu.at[uid, "order"] != cu.at[uid, "order"]:
-            out.append(
-                Finding(
-                    "warning",
-                    "copy_differs",
-                    src,
-                    int(cu.at[uid, "row"]),
-                    cu.at[uid, "unit_name"],
-                    f"the unit stands at position {cu.at[uid, 'order']} here and "
-                    f"{pu.at[uid, 'order']} in {primary.file.name}",
-                )
-            )
+            differs(
+                "warning", uid, cu,
+                f"the unit stands at position {cu.at[uid, 'order']} here and "
+                f"{pu.at[uid, 'order']} in {other}",
+            )  # fmt: skip
     keys = ["unit_id", "metric", "period", "kind"]
     merged = primary.figures.merge(copy.figures, on=keys, how="inner", suffixes=("", "_copy"))
     for _, r in merged.iterrows():
