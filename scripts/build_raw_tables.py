@@ -31,9 +31,7 @@ Run from the repository root::
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,7 +39,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
-from openpyxl.writer.excel import ExcelWriter
+
+from ptdv.excel import save_reproducible
 
 ROOT = Path(__file__).resolve().parent.parent
 RAW = ROOT / "data" / "raw"
@@ -183,21 +182,7 @@ def write_row(ws, row: int, cells: list[str], as_text: bool, fmt: str, bold: boo
 
 def save_deterministic(wb: Workbook, path: Path, when: dt.datetime) -> None:
     """Save with fixed core-property dates and fixed zip timestamps."""
-    wb.properties.creator = "scripts/build_raw_tables.py"
-    wb.properties.lastModifiedBy = "scripts/build_raw_tables.py"
-    wb.properties.created = when
-    wb.properties.modified = when
-    buf = io.BytesIO()
-    archive = zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
-    ExcelWriter(wb, archive).save()  # unlike wb.save(), keeps properties.modified
-    out = io.BytesIO()
-    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=when.timetuple()[:6])
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o600 << 16
-            dst.writestr(fixed, src.read(info.filename))
-    path.write_bytes(out.getvalue())
+    save_reproducible(wb, path, when, "scripts/build_raw_tables.py", mode=0o600)
 
 
 # --------------------------------------------------------------------------- the two tables

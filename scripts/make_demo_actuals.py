@@ -44,22 +44,20 @@ Run from the repository root::
 from __future__ import annotations
 
 import datetime as dt
-import io
 import math
 import os
 import random
 import shutil
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook, load_workbook
-from openpyxl.writer.excel import ExcelWriter
 
 from ptdv import paths
 from ptdv.clean import clean_plan
 from ptdv.config import PlanCard, load_card
+from ptdv.excel import save_reproducible
 from ptdv.forms import FORM_COLUMNS, FORM_SHEET, actuals_dir, write_consolidated, write_form
 from ptdv.periods import Calendar
 
@@ -155,22 +153,8 @@ def draw(units: list[Unit]) -> dict[tuple[str, str], dict[str, int]]:
 
 
 def save_deterministic(wb: Workbook, path: Path, when: dt.datetime) -> None:
-    """Save with fixed core-property dates and fixed zip timestamps (as build_raw_tables.py)."""
-    wb.properties.creator = "scripts/make_demo_actuals.py"
-    wb.properties.lastModifiedBy = "scripts/make_demo_actuals.py"
-    wb.properties.created = when
-    wb.properties.modified = when
-    buf = io.BytesIO()
-    archive = zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
-    ExcelWriter(wb, archive).save()  # unlike wb.save(), keeps properties.modified
-    out = io.BytesIO()
-    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=when.timetuple()[:6])
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o644 << 16
-            dst.writestr(fixed, src.read(info.filename))
-    path.write_bytes(out.getvalue())
+    """Save with fixed core-property dates and fixed zip timestamps."""
+    save_reproducible(wb, path, when, "scripts/make_demo_actuals.py", mode=0o644)
 
 
 def fill(path: Path, rows: list[tuple[str | None, dict[str, int]]], when: dt.datetime) -> None:

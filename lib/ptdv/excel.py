@@ -582,3 +582,32 @@ def write_report_xlsx(
     with atomic_file(path) as tmp:
         wb.save(tmp)
     return path
+
+
+def save_reproducible(
+    wb: Workbook, path: Path, when: dt.datetime, creator: str, mode: int = 0o644
+) -> None:
+    """Save a workbook byte for byte the same on every run: fixed dates and zip timestamps.
+
+    Used by the scripts that rebuild shipped .xlsx files, so a rerun changes nothing in git.
+    """
+    import io
+    import zipfile
+
+    from openpyxl.writer.excel import ExcelWriter
+
+    wb.properties.creator = creator
+    wb.properties.lastModifiedBy = creator
+    wb.properties.created = when
+    wb.properties.modified = when
+    buf = io.BytesIO()
+    archive = zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+    ExcelWriter(wb, archive).save()  # unlike wb.save(), keeps properties.modified
+    out = io.BytesIO()
+    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=when.timetuple()[:6])
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = mode << 16
+            dst.writestr(fixed, src.read(info.filename))
+    Path(path).write_bytes(out.getvalue())
