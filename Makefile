@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: report test lint format lab clean-outputs help
+.PHONY: report test lint format lab clean-outputs help i18n
 
 help:
 	@echo "make report   clean every shipped plan; render the TLĐ 2021-H1 summary and the"
@@ -45,3 +45,11 @@ lab: $(STAMP)
 
 clean-outputs:
 	rm -rf data/processed/*/ reports/*/
+
+# Reader-facing words: refresh the catalogues after changing a word in the code or templates
+# (then translate what `pybabel update` marked new or fuzzy in lib/ptdv/locale/*/LC_MESSAGES).
+i18n: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -o lib/ptdv/locale/ptdv.pot --no-location --sort-output \
+	  --project ptdv --version 0.1.0 --copyright-holder "the ptdv developers" .
+	$(BIN)/pybabel update -i lib/ptdv/locale/ptdv.pot -d lib/ptdv/locale -D ptdv \
+	  --ignore-obsolete

@@ -1,12 +1,16 @@
-"""The `ptdv` command: inspect a new table, clean the plans (later: progress, run, send).
+"""The `ptdv` command: inspect a table, clean, progress, forms, run the reports, send them.
 
 The command line configures logging and turns every PtdvError into one line on stderr
-with a non-zero exit code (2 for bad input); tracebacks are for bugs only.
+with a non-zero exit code; tracebacks are for bugs only. Exit codes: 0 done, 1 some reports
+or messages failed, 2 bad input or settings, 3 another ptdv process is working on the plan.
+Commands that write a plan's files hold its lock (ptdv.lock); run and send write a log
+under reports/logs/ (ptdv.runlog).
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import logging
 import sys
 import time
@@ -14,7 +18,9 @@ from pathlib import Path
 
 from . import __version__, config, paths
 from .errors import ConfigError, PtdvError
+from .lock import plan_lock
 from .pipeline import clean_plan, compute_progress
+from .runlog import command_log
 
 log = logging.getLogger("ptdv")
 
@@ -40,7 +46,8 @@ def cmd_clean(args: argparse.Namespace) -> int:
     for plan_id in plans:
         t0 = time.perf_counter()
         print(f"cleaning {plan_id} ...", flush=True)
-        dest = clean_plan(plan_id, verbose=args.verbose)
+        with plan_lock(plan_id):
+            dest = clean_plan(plan_id, verbose=args.verbose)
         units = pd.read_parquet(dest / "units.parquet")
         quality = pd.read_csv(dest / "quality.csv")
         counts = quality["severity"].value_counts()
@@ -69,6 +76,42 @@ def _plan_and_period(plan_id: str, period: str):  # noqa: ANN202 - (PlanCard, Ca
     return card, cal
 
 
+def _today(text: str | None) -> dt.date:
+    """Return --today as a date (default: today in Vietnam)."""
+    if not text:
+        from .report import TZ
+
+        return dt.datetime.now(TZ).date()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ConfigError(f"--today {text!r}: expected a date YYYY-MM-DD") from None
+
+
+def _resolve_period(args: argparse.Namespace) -> None:
+    """Replace `--period latest` by the latest half-year completed on --today (or today)."""
+    from .periods import Calendar
+
+    if args.period != "latest":
+        if getattr(args, "today", None):
+            raise ConfigError("--today goes with --period latest")
+        return
+    card = config.load_card(args.plan)
+    today = _today(args.today)
+    done = Calendar.from_card(card).latest_completed(today)
+    if done is None:
+        raise ConfigError(
+            f"plan {args.plan}: no half-year of its term has ended by {today:%d/%m/%Y} "
+            f"(the term starts {card.term.start:%d/%m/%Y}): no latest period to report"
+        )
+    print(f"latest completed period on {today:%d/%m/%Y}: {done.id} ({_span(done)})")
+    args.period = done.id
+
+
+def _span(p) -> str:  # noqa: ANN001 - a periods.Period
+    return f"{p.start:%d/%m/%Y} – {p.end:%d/%m/%Y}"
+
+
 def _clean_if_needed(args: argparse.Namespace) -> None:
     """Clean the plan first when it has no processed tables yet, or when --clean asks."""
     if args.clean or not (paths.processed_dir(args.plan) / "units.parquet").is_file():
@@ -83,14 +126,15 @@ def cmd_progress(args: argparse.Namespace) -> int:
     from . import progress
 
     card, cal = _plan_and_period(args.plan, args.period)
-    _clean_if_needed(args)
+    with plan_lock(args.plan):
+        _clean_if_needed(args)
+        out = compute_progress(args.plan, args.period, verbose=args.verbose)
     t0 = time.perf_counter()
     print(
         f"progress {args.plan} {args.period} ({cal.label(args.period)}, "
         f"{cal.date_range(args.period)}) ...",
         flush=True,
     )
-    out = compute_progress(args.plan, args.period, verbose=args.verbose)
     df = pd.read_parquet(out)
     if card.actuals.demo:
         print("  SỐ LIỆU MINH HỌA: the actual figures are demo data")
@@ -113,13 +157,19 @@ def cmd_progress(args: argparse.Namespace) -> int:
 
 def cmd_template(args: argparse.Namespace) -> int:
     """Write the blank half-year report forms units fill in (one per unit, or consolidated)."""
-    import pandas as pd
-
-    from . import forms
 
     card, cal = _plan_and_period(args.plan, args.period)
     if cal.period(args.period).kind != "half":
         raise ConfigError(f"units report half-years: give a period such as {cal.halves()[0].id}")
+    with plan_lock(args.plan):
+        return _write_templates(args, card, cal)
+
+
+def _write_templates(args: argparse.Namespace, card, cal) -> int:  # noqa: ANN001
+    import pandas as pd
+
+    from . import forms
+
     _clean_if_needed(args)
     units_file = paths.processed_dir(args.plan) / "units.parquet"
     units = pd.read_parquet(units_file)
@@ -144,10 +194,31 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    """Clean, compute progress and render every report of one plan and period."""
+    """Clean, compute progress and render every report of one plan and period (then send)."""
+    from . import pipeline
+
+    _resolve_period(args)
+    formats = [f.strip() for f in args.formats.split(",") if f.strip()]
+    pipeline.check_run_parameters(args.plan, args.period, args.units, formats, args.lang)
+    with command_log("run", args.plan, args.period) as runlog, plan_lock(args.plan):
+        print(f"(log: {_rel(runlog.path)})")
+        code = _run(args)
+        if args.send and code in (0, 1):
+            print(f"sending the reports of {args.plan} {args.period} ...", flush=True)
+            sent = _send(args)
+            code = max(code, sent)
+        runlog.exit_code = code
+    return code
+
+
+def _run(args: argparse.Namespace) -> int:
     from . import pipeline
 
     formats = [f.strip() for f in args.formats.split(",") if f.strip()]
+    if args.send:  # check the mail settings and recipients before hours of rendering
+        from . import notify
+
+        notify.SmtpSettings.load(settings_file=args.settings, need_server=not args.dry_run)
     record = pipeline.run(
         args.plan,
         args.period,
@@ -155,6 +226,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         formats=formats,
         lang=args.lang,
         jobs=args.jobs,
+        require_complete=args.require_complete,
         verbose=args.verbose,
     )
     dest = Path(record["dest"])
@@ -177,6 +249,55 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(f"  {f['name']}: {f['error']}", file=sys.stderr)
         return 1
     return 0
+
+
+def cmd_send(args: argparse.Namespace) -> int:
+    """Send the reports of one plan and period by e-mail (or write them as .eml files)."""
+    _resolve_period(args)
+    _plan_and_period(args.plan, args.period)
+    with command_log("send", args.plan, args.period) as runlog, plan_lock(args.plan):
+        print(f"(log: {_rel(runlog.path)})")
+        runlog.exit_code = _send(args)
+    return runlog.exit_code
+
+
+def _send(args: argparse.Namespace) -> int:
+    from . import dispatch
+
+    result = dispatch.send(
+        args.plan,
+        args.period,
+        to=args.to,
+        units=args.send_units,
+        recipients_file=args.recipients,
+        dry_run=args.dry_run,
+        resend=args.resend,
+        max_mb=args.max_size,
+        settings_file=args.settings,
+        today=_today(getattr(args, "today", None)),
+    )
+    if result.dry_run:
+        print(
+            f"dry run: {len(result.written)} message(s) written to {_rel(result.outbox)}/ "
+            "(nothing was sent)"
+            if result.outbox
+            else "dry run: no message to write"
+        )
+    else:
+        print(f"{len(result.sent)} message(s) sent; record: {_rel(_sent_json(args))}")
+    for key, why in result.skipped:
+        print(f"  not sent: {key}: {why}")
+    problems = [*result.failed, *result.uncertain]
+    problems += [(k, f"{a} refused: {r}") for k, a, r in result.refused]
+    if problems:
+        print(f"{len(problems)} problem(s):", file=sys.stderr)
+        for key, why in problems:
+            print(f"  {key}: {why}", file=sys.stderr)
+    return result.exit_code
+
+
+def _sent_json(args: argparse.Namespace) -> Path:
+    return paths.reports_dir(args.plan) / args.period / "sent.json"
 
 
 def _rel(path: Path) -> str:
@@ -209,7 +330,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("run", help="clean, progress and every report of a plan and period")
     s.add_argument("--plan", required=True, help="plan id (a card in config/plans/)")
-    s.add_argument("--period", required=True, help="2026-H1, 2025 or term")
+    s.add_argument("--period", required=True, help="2026-H1, 2025, term, or latest")
+    s.add_argument("--today", help="with --period latest: the day to count from (YYYY-MM-DD)")
+    s.add_argument(
+        "--require-complete",
+        action="store_true",
+        help="stop (exit 2) when a unit has no figures for the period, instead of 'no report'",
+    )
     s.add_argument(
         "--units",
         nargs="+",
@@ -220,7 +347,23 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--formats", default="html,pdf,xlsx", help="any of html,pdf,xlsx")
     s.add_argument("--lang", default="vi", choices=["vi", "en"], help="report language")
     s.add_argument("--jobs", type=int, help="worker processes (default: one per core)")
-    s.set_defaults(func=cmd_run)
+    s.add_argument("--send", action="store_true", help="then send them (as ptdv send does)")
+    _send_options(s, prefix="with --send: ")
+    s.set_defaults(func=cmd_run, send_units=None)
+
+    s = sub.add_parser("send", help="send a period's reports by e-mail; remind missing units")
+    s.add_argument("--plan", required=True, help="plan id (a card in config/plans/)")
+    s.add_argument("--period", required=True, help="2026-H1, 2025, term, or latest")
+    s.add_argument("--today", help="with --period latest: the day to count from (YYYY-MM-DD)")
+    s.add_argument(
+        "--units",
+        dest="send_units",
+        nargs="+",
+        metavar="UNIT",
+        help="only these units (ids or names) for unit messages and reminders",
+    )
+    _send_options(s)
+    s.set_defaults(func=cmd_send)
 
     s = sub.add_parser("template", help="write the half-year report forms to send to units")
     s.add_argument("--plan", required=True, help="plan id (a card in config/plans/)")
@@ -238,12 +381,54 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _send_options(s: argparse.ArgumentParser, prefix: str = "") -> None:
+    from .dispatch import TO_CHOICES
+
+    s.add_argument(
+        "--to",
+        choices=TO_CHOICES,
+        default="all",
+        help=prefix + "federation (the leaders' list), units (each its report), missing "
+        "(reminders to units with no form, their blank form attached) or all (default)",
+    )
+    s.add_argument(
+        "--recipients",
+        type=Path,
+        help=prefix + "recipients file (default config/recipients.yaml)",
+    )
+    s.add_argument(
+        "--settings",
+        type=Path,
+        help=prefix + "SMTP settings file of KEY=VALUE lines, outside the project "
+        "(default $PTDV_SETTINGS; the environment's PTDV_SMTP_* win)",
+    )
+    s.add_argument(
+        "--dry-run",
+        action="store_true",
+        help=prefix
+        + "write every message as .eml under reports/<plan>/<period>/outbox/ and send nothing",
+    )
+    s.add_argument(
+        "--resend",
+        action="store_true",
+        help=prefix + "send again what sent.json records as sent (or unconfirmed)",
+    )
+    s.add_argument(
+        "--max-size",
+        type=float,
+        metavar="MB",
+        help=prefix + "largest message, in MB (default $PTDV_MAIL_MAX_MB or 10)",
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     args = build_parser().parse_args(argv)
+    console = logging.StreamHandler()
+    console.setLevel(logging.DEBUG if args.verbose else logging.WARNING)
+    console.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
+        level=logging.DEBUG if args.verbose else logging.WARNING, handlers=[console]
     )
     try:
         return args.func(args)

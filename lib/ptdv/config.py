@@ -180,6 +180,8 @@ class Actuals(_Strict):
     demo: bool = False
     #: variant unit names seen in forms -> the unit's name in the allocation table
     aliases: dict[str, str] = {}
+    #: forms are due this many days after a half-year ends (the date reminders give)
+    due_days: int = Field(default=5, ge=0, le=90)
 
 
 class ProgressSettings(_Strict):

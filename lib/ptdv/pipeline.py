@@ -21,11 +21,14 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import config, paths
 from .atomic import replace_dir
-from .errors import ConfigError, PtdvError
+from .errors import ConfigError, DataError, PtdvError
+
+if TYPE_CHECKING:
+    from .periods import Calendar
 
 FORMATS = ("html", "pdf", "xlsx")
 FEDERATION = "tong-hop"
@@ -221,6 +224,29 @@ def _write_text(path: Path, text: str) -> None:
 # --- the run --------------------------------------------------------------------------------
 
 
+def check_complete(plan_id: str, period: str, cal: Calendar) -> None:
+    """Raise DataError naming the units with no figures for a half-year of `period`."""
+    import pandas as pd
+
+    from .dispatch import missing_units
+
+    d = paths.processed_dir(plan_id)
+    units = pd.read_parquet(d / "units.parquet")
+    actuals = pd.read_parquet(d / "actuals.parquet")
+    names = dict(zip(units["unit_id"], units["unit_name"], strict=True))
+    gaps = []
+    for half in cal.halves_in(period):
+        lacking = missing_units(actuals, units, half.id)
+        if lacking:
+            gaps.append(f"{half.id}: {', '.join(names[u] for u in lacking)}")
+    if gaps:
+        raise DataError(
+            f"--require-complete: units without figures for {'; '.join(gaps)} (their forms go "
+            f"to {paths.raw_dir(plan_id)}/<actuals folder>/<period>/; without "
+            "--require-complete they show as 'no report')"
+        )
+
+
 def check_run_parameters(
     plan_id: str, period: str, units: list[str] | None, formats: list[str], lang: str
 ) -> None:
@@ -248,10 +274,15 @@ def run(
     formats: list[str] = list(FORMATS),  # noqa: B006 - never mutated
     lang: str = "vi",
     jobs: int | None = None,
+    require_complete: bool = False,
     say: Callable[[str], None] = print,
     verbose: bool = False,
 ) -> dict:
-    """Clean, compute progress and render the reports; return the run record (run.json)."""
+    """Clean, compute progress and render the reports; return the run record (run.json).
+
+    With `require_complete`, a unit with no figures for a half-year of the period stops the
+    run (DataError) instead of showing as "no report".
+    """
     import pandas as pd
 
     from . import report
@@ -268,6 +299,8 @@ def run(
     t = time.perf_counter()
     clean_plan(plan_id, verbose=verbose)
     steps["clean"] = round(time.perf_counter() - t, 2)
+    if require_complete:
+        check_complete(plan_id, period, cal)
 
     say(f"[2/3] progress {period} ({cal.label(period)}, {cal.date_range(period)}) ...")
     t = time.perf_counter()
@@ -336,10 +369,19 @@ def run(
             "failures": [{"unit_id": r.unit_id, "name": r.name, "error": r.error} for r in failed],
         }
         outputs = sorted(str(p.relative_to(staging)) for p in staging.rglob("*") if p.is_file())
+        shutil.copy2(
+            paths.processed_dir(plan_id) / f"progress_{period}.parquet",
+            staging / "progress.parquet",
+        )  # the figures the reports show, for ptdv send and for audit
+        outputs.append("progress.parquet")
         record["outputs"] = [
             {"path": o, "sha256": sha256(staging / o)} for o in outputs if not o.endswith(".txt")
         ]
         _write_text(staging / "run.json", json.dumps(record, ensure_ascii=False, indent=2))
+        # the record of messages already sent survives a re-render (ptdv send compares the
+        # reports' SHA-256 with it); a dry run's outbox is stale and goes
+        if (dest / "sent.json").is_file():
+            shutil.copy2(dest / "sent.json", staging / "sent.json")
         replace_dir(staging, dest)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -1,0 +1,652 @@
+"""`ptdv send`: the reports of a period to the federation's leaders and to every unit, and
+reminders ("đôn đốc") to the units that sent no form, with a record that never sends twice.
+
+What goes out:
+- `federation`: one message to the federation's list: headline figures, the top of the table,
+  a chart inline, the PDF and the Excel table attached;
+- `units`: one message per unit: its own figures and chart, its PDF attached;
+- `missing`: one reminder per unit with no form for the half-year, its blank form attached
+  and the due date (the half-year's end + the card's `actuals.due_days`).
+
+Every message is built first (pure: `notify.build_message`) and checked against the size
+limit before any connection. `--dry-run` writes them as .eml files to
+reports/<plan>/<period>/outbox/ and connects to nothing. Otherwise each delivery is recorded
+in reports/<plan>/<period>/sent.json, written atomically before ("sending") and after
+("sent") each message: a rerun sends only what is not recorded, and a message whose fate is
+unknown (the run was killed, or the connection dropped after it was handed over) is not sent
+again without --resend. A report re-rendered after it was sent is sent again only with
+--resend.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from . import config, paths, recipients
+from .atomic import atomic_file, replace_dir
+from .errors import ConfigError
+from .i18n import translations, translator
+from .notify import (
+    Attachment,
+    InlineImage,
+    Mail,
+    Mailer,
+    PermanentFailure,
+    ServerUnreachable,
+    SmtpSettings,
+    TemporaryFailure,
+    UncertainDelivery,
+    build_message,
+    message_bytes,
+    new_message_id,
+)
+from .periods import Calendar
+from .report import TZ, num, pct
+from .texts import STATUS_COLORS, STATUS_FILLS, metric_label, status_label
+
+TO_CHOICES = ("federation", "units", "missing", "all")
+FEDERATION = "tong-hop"
+TEMPLATES = Path(__file__).parent / "templates" / "mail"
+#: Units listed by name in the federation's message before "and N more".
+TOP_UNITS = 5
+
+
+# --- templates ------------------------------------------------------------------------------
+
+
+@cache
+def _environment(lang: str) -> Any:
+    """Return the Jinja2 environment of one language (autoescaped HTML, gettext installed)."""
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=lambda name: bool(name and name.endswith(".html.j2")),
+        extensions=["jinja2.ext.i18n"],
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.policies["ext.i18n.trimmed"] = True  # as babel.cfg extracts them
+    env.install_gettext_translations(translations(lang), newstyle=True)
+    return env
+
+
+def render_bodies(name: str, lang: str, **context: Any) -> tuple[str, str]:
+    """Return the plain-text and HTML bodies of mail template `name` (report or reminder)."""
+    env = _environment(lang)
+    text = env.get_template(f"{name}.txt.j2").render(lang=lang, **context)
+    html = env.get_template(f"{name}.html.j2").render(lang=lang, **context)
+    return text, html
+
+
+# --- figures for the message bodies ---------------------------------------------------------
+
+
+def _metric_rows(prog: pd.DataFrame, metrics: list[str], unit_id: str | None, lang: str) -> list:
+    rows = []
+    for metric in metrics:
+        p = prog[prog["metric"] == metric]
+        units = p[p["level"] == "unit"]
+        if unit_id is None:
+            r = p[p["level"] == "federation"].iloc[0]
+            rank = ""
+        else:
+            r = units[units["unit_id"] == unit_id].iloc[0]
+            ranked = int(units["rank"].notna().sum())
+            rank = "" if pd.isna(r["rank"]) else f"{int(r['rank'])}/{ranked}"
+        rows.append(
+            {
+                "label": metric_label(metric, lang),
+                "cum_actual": num(r["cum_actual"], lang),
+                "term_target": num(r["term_target"], lang),
+                "cum_pct": pct(r["cum_pct"], lang),
+                "period_actual": num(r["period_actual"], lang),
+                "period_target": num(r["period_target"], lang),
+                "period_pct": pct(r["period_pct"], lang),
+                "elapsed": pct(r["elapsed_share"], lang),
+                "needed": num(r["needed_per_half"], lang),
+                "status": status_label(str(r["status"]), lang),
+                "status_color": STATUS_COLORS[str(r["status"])],
+                "status_fill": STATUS_FILLS[str(r["status"])],
+                "rank": rank,
+                "counts": units["status"].value_counts().to_dict(),
+                "n_units": len(units),
+            }
+        )
+    return rows
+
+
+def _top_units(prog: pd.DataFrame, metric: str, lang: str) -> tuple[list[dict], list[str]]:
+    """Return the best units by % of the term target, and the names of the units behind."""
+    units = prog[(prog["metric"] == metric) & (prog["level"] == "unit")]
+    ranked = units[units["rank"].notna()].sort_values("rank").head(TOP_UNITS)
+    top = [
+        {
+            "rank": int(r["rank"]),
+            "name": r["unit_name"],
+            "cum_actual": num(r["cum_actual"], lang),
+            "term_target": num(r["term_target"], lang),
+            "cum_pct": pct(r["cum_pct"], lang),
+            "status": status_label(str(r["status"]), lang),
+            "status_fill": STATUS_FILLS[str(r["status"])],
+        }
+        for _, r in ranked.iterrows()
+    ]
+    behind = units[units["status"] == "behind"].sort_values("order")["unit_name"].tolist()
+    return top, behind
+
+
+# --- the sent record ------------------------------------------------------------------------
+
+
+class SentJournal:
+    """reports/<plan>/<period>/sent.json: what was sent, written atomically at every change."""
+
+    def __init__(self, path: Path, plan_id: str, period: str) -> None:
+        self.path = path
+        if path.is_file():
+            try:
+                self.data = json.loads(path.read_text("utf-8"))
+            except ValueError as err:
+                raise ConfigError(
+                    f"{path}: the record of sent messages is damaged ({err}); move it aside to "
+                    "send again (every message in it would go again)"
+                ) from None
+        else:
+            self.data = {"plan_id": plan_id, "period": period, "messages": {}}
+
+    def get(self, key: str) -> dict | None:
+        """Return the record of a message, or None."""
+        return self.data["messages"].get(key)
+
+    def _write(self) -> None:
+        with atomic_file(self.path) as tmp:
+            tmp.write_text(json.dumps(self.data, ensure_ascii=False, indent=2), "utf-8")
+
+    def begin(self, out: Outgoing) -> None:
+        """Record that a message is being handed to the server (before the first byte)."""
+        old = self.get(out.key)
+        record = {
+            "state": "sending",
+            "kind": out.kind,
+            "unit_id": out.unit_id,
+            "name": out.name,
+            "message_id": out.mail.message_id,
+            "subject": out.mail.subject,
+            "to": out.mail.to,
+            "cc": out.mail.cc,
+            "attachments": [
+                {"filename": a.filename, "sha256": a.sha256, "bytes": len(a.data)}
+                for a in out.mail.attachments
+            ],
+            "report_sha256": out.report_sha256,
+            "bytes": out.size,
+            "started": _now(),
+        }
+        if old is not None:
+            record["previous"] = [*old.pop("previous", []), old]
+        self.data["messages"][out.key] = record
+        self._write()
+
+    def done(self, key: str, reply: str, refused: dict, deferred: dict, attempts: int) -> None:
+        """Record that the server accepted the message."""
+        record = self.data["messages"][key]
+        record.update(state="sent", time=_now(), reply=reply, attempts=attempts)
+        if refused:
+            record["refused"] = refused
+        if deferred:
+            record["deferred"] = deferred
+        self._write()
+
+    def forget(self, key: str) -> None:
+        """Drop the record of a message that certainly did not go (an earlier send stays)."""
+        record = self.data["messages"].pop(key)
+        previous = record.get("previous") or []
+        if previous:
+            last = previous[-1]
+            if previous[:-1]:
+                last["previous"] = previous[:-1]
+            self.data["messages"][key] = last
+        self._write()
+
+    def uncertain(self, key: str, error: str) -> None:
+        """Record that a message may or may not have been delivered."""
+        record = self.data["messages"][key]
+        record.update(state="uncertain", time=_now(), error=error)
+        self._write()
+
+
+def _now() -> str:
+    return dt.datetime.now(TZ).isoformat(timespec="seconds")
+
+
+# --- building the messages ------------------------------------------------------------------
+
+
+@dataclass
+class Outgoing:
+    """One message ready to go, with what the sent record keeps of it."""
+
+    key: str  # federation | unit/<id> | reminder/<id>
+    kind: str  # federation | unit | reminder
+    unit_id: str | None
+    name: str
+    mail: Mail
+    msg: EmailMessage = field(repr=False)
+    size: int
+    #: SHA-256 of the report the message carries (None for reminders): a changed report
+    #: is not sent again without --resend
+    report_sha256: str | None = None
+
+
+@dataclass
+class SendResult:
+    """What `send` did."""
+
+    plan_id: str
+    period: str
+    dry_run: bool
+    sent: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (key, why)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    uncertain: list[tuple[str, str]] = field(default_factory=list)
+    refused: list[tuple[str, str, str]] = field(default_factory=list)  # key, address, reply
+    outbox: Path | None = None
+    written: list[Path] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        """Return 0 when everything went (or was written), 1 when anything failed."""
+        return 1 if self.failed or self.uncertain or self.refused else 0
+
+
+def missing_units(actuals: pd.DataFrame, units: pd.DataFrame, period: str) -> list[str]:
+    """Return the ids of the units (official order) with no figure at all for half-year `period`."""
+    got = actuals[(actuals["period"] == period) & (actuals["level"] == "unit")]
+    have = set(got.loc[got["value"].notna(), "unit_id"])
+    ordered = units.sort_values("order")["unit_id"].tolist()
+    return [u for u in ordered if u not in have]
+
+
+def _safe_name(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.") or "x"
+
+
+def _read_run(dest: Path, plan_id: str, period: str) -> dict:
+    run_json = dest / "run.json"
+    if not run_json.is_file():
+        raise ConfigError(
+            f"no reports for {plan_id} {period} in {dest}: run `ptdv run --plan {plan_id} "
+            f"--period {period}` first (reminders alone: --to missing)"
+        )
+    return json.loads(run_json.read_text("utf-8"))
+
+
+class _Builder:
+    """Builds the messages of one plan and period (pure apart from reading the report files)."""
+
+    def __init__(
+        self,
+        plan_id: str,
+        period: str,
+        lang: str,
+        sender: str,
+        today: dt.date,
+        demo: bool,
+    ) -> None:
+        self.card = config.load_card(plan_id)
+        self.cal = Calendar.from_card(self.card)
+        self.plan_id, self.period, self.lang, self.sender = plan_id, period, lang, sender
+        self.today = today
+        self.demo = demo
+        self._ = translator(lang)
+        self.dest = paths.reports_dir(plan_id) / period
+
+    def _context(self, who: str) -> dict[str, Any]:
+        card, cal = self.card, self.cal
+        return {
+            "issuer": card.issuer,
+            "plan_title": card.title,
+            "document": card.document.number,
+            "period_label": cal.label(self.period, self.lang),
+            "period_dates": cal.date_range(self.period),
+            "term_dates": cal.date_range("term"),
+            "who": who,
+            "demo": self.demo,
+            "generated": dt.datetime.now(TZ).strftime("%d/%m/%Y %H:%M"),
+        }
+
+    def _subject(self, text: str) -> str:
+        prefix = self._("[DEMO DATA]") + " " if self.demo else ""
+        return prefix + text
+
+    def _mail(self, to: list[str], cc: list[str], subject: str, **kw: Any) -> Mail:
+        return Mail(
+            sender=self.sender,
+            to=to,
+            cc=cc,
+            subject=subject,
+            message_id=new_message_id(self.sender),
+            date=dt.datetime.now(TZ),
+            headers={
+                "Auto-Submitted": "auto-generated",
+                "X-PTDV-Report": f"{self.plan_id} {self.period}",
+            },
+            **kw,
+        )
+
+    def report(
+        self, unit_id: str | None, name: str, addr: recipients.Addressees, prog: pd.DataFrame
+    ) -> Outgoing:
+        """Return the report message of the federation (unit_id None) or of one unit."""
+        _ = self._
+        metrics = list(dict.fromkeys(prog["metric"]))
+        sub = "" if unit_id is None else "don-vi/"
+        slug = FEDERATION if unit_id is None else unit_id
+        pdf = self.dest / f"{sub}{slug}.pdf"
+        if not pdf.is_file():
+            raise FileNotFoundError(f"{pdf.relative_to(paths.root())} is missing")
+        stem = _("progress-report") + f"-{self.period}-{slug}"
+        attachments = [Attachment(f"{stem}.pdf", pdf.read_bytes(), "application", "pdf")]
+        if unit_id is None and (self.dest / f"{FEDERATION}.xlsx").is_file():
+            attachments.append(
+                Attachment(
+                    f"{stem}.xlsx",
+                    (self.dest / f"{FEDERATION}.xlsx").read_bytes(),
+                    "application",
+                    "vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                )
+            )
+        chart_name = f"{metrics[0]}-cumulative.png"
+        if unit_id is None:
+            chart = self.dest / "charts" / chart_name
+        else:
+            chart = self.dest / "charts" / "don-vi" / f"{unit_id}-{chart_name}"
+        images = [InlineImage("chart-1@ptdv", chart.read_bytes())] if chart.is_file() else []
+        top, behind = ([], [])
+        if unit_id is None:
+            top, behind = _top_units(prog, metrics[0], self.lang)
+        who = self.card.issuer_short if unit_id is None else name
+        context = self._context(who) | {
+            "unit": unit_id is not None,
+            "rows": _metric_rows(prog, metrics, unit_id, self.lang),
+            "top": top,
+            "behind": behind[:10],
+            "behind_more": max(0, len(behind) - 10),
+            "chart_cid": images[0].cid if images else None,
+            "chart_alt": metric_label(metrics[0], self.lang),
+            "attachments": [a.filename for a in attachments],
+        }
+        text, html = render_bodies("report", self.lang, **context)
+        subject = self._subject(
+            _(
+                "Union membership development: progress report, {period} – {who}",
+                period=context["period_label"],
+                who=who,
+            )
+        )
+        mail = self._mail(
+            addr.to, addr.cc, subject, text=text, html=html, images=images, attachments=attachments
+        )
+        key = "federation" if unit_id is None else f"unit/{unit_id}"
+        kind = "federation" if unit_id is None else "unit"
+        return _outgoing(key, kind, unit_id, who, mail, attachments[0].sha256)
+
+    def reminder(self, unit_id: str, name: str, addr: recipients.Addressees) -> Outgoing:
+        """Return the reminder to a unit that sent no form, its blank form attached."""
+        from . import forms
+
+        _ = self._
+        period = self.cal.period(self.period)
+        due = period.end + dt.timedelta(days=self.card.actuals.due_days)
+        with tempfile.TemporaryDirectory(prefix="ptdv-form-") as tmp:
+            form = forms.write_form(Path(tmp) / "form.xlsx", self.card, name, self.period)
+            data = form.read_bytes()
+        filename = _("report-form") + f"-{self.period}-{unit_id}.xlsx"
+        attachment = Attachment(
+            filename, data, "application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        context = self._context(name) | {
+            "due": due.strftime("%d/%m/%Y"),
+            "overdue": self.today > due,
+            "period_id": self.period,
+            "attachments": [filename],
+            "reply_to": self.sender,
+        }
+        text, html = render_bodies("reminder", self.lang, **context)
+        subject = self._subject(
+            _(
+                "Reminder: half-year report form for {period}, due {due} – {who}",
+                period=context["period_label"],
+                due=context["due"],
+                who=name,
+            )
+        )
+        mail = self._mail(addr.to, addr.cc, subject, text=text, html=html, attachments=[attachment])
+        return _outgoing(f"reminder/{unit_id}", "reminder", unit_id, name, mail, None)
+
+
+def _outgoing(
+    key: str, kind: str, unit_id: str | None, name: str, mail: Mail, report_sha: str | None
+) -> Outgoing:
+    msg = build_message(mail)
+    return Outgoing(key, kind, unit_id, name, mail, msg, len(message_bytes(msg)), report_sha)
+
+
+# --- the command ----------------------------------------------------------------------------
+
+
+def _kinds(to: str) -> set[str]:
+    if to not in TO_CHOICES:
+        raise ConfigError(f"--to {to!r}: expected one of {', '.join(TO_CHOICES)}")
+    return {"federation", "units", "missing"} if to == "all" else {to}
+
+
+def send(
+    plan_id: str,
+    period: str,
+    *,
+    to: str = "all",
+    units: list[str] | None = None,
+    recipients_file: str | Path | None = None,
+    dry_run: bool = False,
+    resend: bool = False,
+    lang: str | None = None,
+    max_mb: float | None = None,
+    settings: SmtpSettings | None = None,
+    settings_file: str | Path | None = None,
+    today: dt.date | None = None,
+    say: Callable[[str], None] = print,
+    sleep: Callable[[float], None] | None = None,
+) -> SendResult:
+    """Build, check and send (or write, with dry_run) the messages of one plan and period."""
+    from . import report
+    from .pipeline import clean_plan
+
+    kinds = _kinds(to)
+    card = config.load_card(plan_id)
+    cal = Calendar.from_card(card)
+    try:
+        p = cal.period(period)
+    except ValueError as err:
+        raise ConfigError(f"plan {plan_id}: {err}") from None
+    if "missing" in kinds and p.kind != "half" and to == "missing":
+        raise ConfigError(
+            f"reminders are for a half-year: give a period such as {cal.halves()[-1].id}"
+        )
+    if p.kind != "half":
+        kinds.discard("missing")
+    if settings is None:
+        settings = SmtpSettings.load(settings_file=settings_file, need_server=not dry_run)
+    if max_mb is not None:
+        if max_mb <= 0:
+            raise ConfigError(f"--max-size {max_mb:g}: expected a size in MB above 0")
+        settings = SmtpSettings(**{**settings.__dict__, "max_bytes": int(max_mb * 1024 * 1024)})
+    today = today or dt.datetime.now(TZ).date()
+    dest = paths.reports_dir(plan_id) / period
+
+    run: dict = {}
+    if kinds & {"federation", "units"}:
+        run = _read_run(dest, plan_id, period)
+    elif (dest / "run.json").is_file():
+        run = json.loads((dest / "run.json").read_text("utf-8"))
+    lang = lang or run.get("lang") or "vi"
+    if lang not in ("vi", "en"):
+        raise ConfigError(f"unknown language {lang!r}; valid: vi, en")
+    if "missing" in kinds:
+        say(f"cleaning {plan_id} to see which forms have arrived ...")
+        clean_plan(plan_id)
+    processed = paths.processed_dir(plan_id)
+    if not (processed / "units.parquet").is_file():
+        clean_plan(plan_id)
+    table = pd.read_parquet(processed / "units.parquet")
+    names = dict(zip(table["unit_id"], table["unit_name"], strict=True))
+    chosen = None
+    if units:
+        chosen = list(dict.fromkeys(report.resolve_unit(u, table, plan_id) for u in units))
+
+    who = recipients.for_plan(plan_id, table, recipients_file)
+    demo = bool(run.get("demo", card.actuals.demo or card.demo))
+    builder = _Builder(plan_id, period, lang, settings.mail_from, today, demo)
+
+    outgoing: list[Outgoing] = []
+    result = SendResult(plan_id, period, dry_run)
+    prog = None
+    if kinds & {"federation", "units"}:
+        prog_file = dest / "progress.parquet"
+        if not prog_file.is_file():
+            raise ConfigError(
+                f"{prog_file} is missing (reports rendered by an older ptdv): run `ptdv run "
+                f"--plan {plan_id} --period {period}` again"
+            )
+        prog = pd.read_parquet(prog_file)
+    if "federation" in kinds:
+        outgoing.append(builder.report(None, card.issuer_short, who.need_federation(), prog))
+    if "units" in kinds:
+        rendered = [r["unit_id"] for r in run.get("reports", []) if r.get("unit_id")]
+        ids = chosen if chosen is not None else rendered
+        addresses = who.need_units(ids, names)
+        for unit_id in ids:
+            try:
+                outgoing.append(builder.report(unit_id, names[unit_id], addresses[unit_id], prog))
+            except FileNotFoundError as err:
+                result.failed.append((f"unit/{unit_id}", f"no report to send: {err}"))
+    if "missing" in kinds:
+        actuals = pd.read_parquet(processed / "actuals.parquet")
+        lacking = missing_units(actuals, table, period)
+        if chosen is not None:
+            lacking = [u for u in lacking if u in chosen]
+        addresses = who.need_units(lacking, names)
+        say(
+            f"{len(lacking)} unit(s) sent no form for {period}"
+            + (f": {', '.join(names[u] for u in lacking)}" if lacking else "")
+        )
+        for unit_id in lacking:
+            outgoing.append(builder.reminder(unit_id, names[unit_id], addresses[unit_id]))
+
+    too_big = [o for o in outgoing if o.size > settings.max_bytes]
+    if too_big:
+        limit = settings.max_bytes / 1024 / 1024
+        shown = ", ".join(f"{o.key} ({o.size / 1024 / 1024:.1f} MB)" for o in too_big)
+        raise ConfigError(
+            f"{len(too_big)} message(s) over the size limit of {limit:g} MB: {shown}; nothing "
+            "was sent (raise the limit with --max-size or PTDV_MAIL_MAX_MB)"
+        )
+
+    if dry_run:
+        _write_outbox(dest / "outbox", outgoing, result)
+        return result
+
+    journal = SentJournal(dest / "sent.json", plan_id, period)
+    todo = []
+    for out in outgoing:
+        why = None if resend else _already(journal.get(out.key), out)
+        if why:
+            result.skipped.append((out.key, why))
+        else:
+            todo.append(out)
+    if not todo:
+        return result
+    say(f"sending {len(todo)} message(s) via {settings.describe()} ...")
+    with Mailer(settings, say=say, **({"sleep": sleep} if sleep else {})) as mailer:
+        for n, out in enumerate(todo, start=1):
+            journal.begin(out)
+            try:
+                d = mailer.send(out.msg)
+            except UncertainDelivery as err:
+                journal.uncertain(out.key, str(err))
+                result.uncertain.append((out.key, str(err)))
+                say(f"  [{n}/{len(todo)}] {out.name}: UNCERTAIN: {err}")
+                continue
+            except ServerUnreachable as err:
+                journal.forget(out.key)
+                result.failed.append((out.key, str(err)))
+                rest = [o.key for o in todo[n:]]
+                for key in rest:
+                    result.failed.append((key, "not attempted: the server cannot be reached"))
+                say(f"  [{n}/{len(todo)}] {out.name}: FAILED: {err}; {len(rest)} not attempted")
+                break
+            except (TemporaryFailure, PermanentFailure) as err:
+                journal.forget(out.key)
+                result.failed.append((out.key, str(err)))
+                say(f"  [{n}/{len(todo)}] {out.name}: FAILED: {err}")
+                continue
+            except BaseException:
+                journal.forget(out.key)  # e.g. a settings error at login: nothing went
+                raise
+            journal.done(out.key, d.reply, d.refused, d.deferred, d.attempts)
+            result.sent.append(out.key)
+            for address, reply in {**d.refused, **d.deferred}.items():
+                result.refused.append((out.key, address, reply))
+            extra = f"; refused: {', '.join(d.refused)}" if d.refused else ""
+            extra += f"; deferred: {', '.join(d.deferred)}" if d.deferred else ""
+            say(f"  [{n}/{len(todo)}] {out.name}: sent to {', '.join(d.accepted)}{extra}")
+    return result
+
+
+def _already(record: dict | None, out: Outgoing) -> str | None:
+    """Return why a message is not sent again, or None to send it."""
+    if record is None:
+        return None
+    state = record.get("state")
+    if state in ("sending", "uncertain"):
+        return (
+            f"its delivery on {record.get('started')} was not confirmed (the run was stopped or "
+            "the connection dropped): check with the recipients, then --resend"
+        )
+    if out.report_sha256 and record.get("report_sha256") not in (None, out.report_sha256):
+        return (
+            f"the report was re-rendered after it was sent on {record.get('time')}: not sent "
+            "again without --resend"
+        )
+    return f"already sent on {record.get('time')}"
+
+
+def _write_outbox(outbox: Path, outgoing: list[Outgoing], result: SendResult) -> None:
+    """Write every message as an .eml file into outbox/ (replaced whole)."""
+    outbox.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".outbox.tmp-", dir=outbox.parent))
+    try:
+        for n, out in enumerate(outgoing, start=1):
+            path = staging / f"{n:02d}-{_safe_name(out.key.replace('/', '-'))}.eml"
+            path.write_bytes(message_bytes(out.msg))
+            result.written.append(outbox / path.name)
+        replace_dir(staging, outbox)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    result.outbox = outbox
