@@ -387,9 +387,11 @@ def _send_options(s: argparse.ArgumentParser, prefix: str = "") -> None:
     s.add_argument(
         "--to",
         choices=TO_CHOICES,
-        default="all",
+        nargs="+",
+        default=["all"],
         help=prefix + "federation (the leaders' list), units (each its report), missing "
-        "(reminders to units with no form, their blank form attached) or all (default)",
+        "(reminders to units with no form, their blank form attached), several of them, or all "
+        "(default)",
     )
     s.add_argument(
         "--recipients",

@@ -450,17 +450,19 @@ def _outgoing(
 # --- the command ----------------------------------------------------------------------------
 
 
-def _kinds(to: str) -> set[str]:
-    if to not in TO_CHOICES:
-        raise ConfigError(f"--to {to!r}: expected one of {', '.join(TO_CHOICES)}")
-    return {"federation", "units", "missing"} if to == "all" else {to}
+def _kinds(to: str | list[str]) -> set[str]:
+    chosen = [to] if isinstance(to, str) else list(to)
+    bad = [t for t in chosen if t not in TO_CHOICES]
+    if bad or not chosen:
+        raise ConfigError(f"--to {' '.join(bad)}: expected any of {', '.join(TO_CHOICES)}")
+    return {"federation", "units", "missing"} if "all" in chosen else set(chosen)
 
 
 def send(
     plan_id: str,
     period: str,
     *,
-    to: str = "all",
+    to: str | list[str] = "all",
     units: list[str] | None = None,
     recipients_file: str | Path | None = None,
     dry_run: bool = False,
@@ -484,7 +486,7 @@ def send(
         p = cal.period(period)
     except ValueError as err:
         raise ConfigError(f"plan {plan_id}: {err}") from None
-    if "missing" in kinds and p.kind != "half" and to == "missing":
+    if kinds == {"missing"} and p.kind != "half":
         raise ConfigError(
             f"reminders are for a half-year: give a period such as {cal.halves()[-1].id}"
         )
@@ -560,7 +562,7 @@ def send(
 
     too_big = [o for o in outgoing if o.size > settings.max_bytes]
     if too_big:
-        limit = settings.max_bytes / 1024 / 1024
+        limit = round(settings.max_bytes / 1024 / 1024, 2)
         shown = ", ".join(f"{o.key} ({o.size / 1024 / 1024:.1f} MB)" for o in too_big)
         raise ConfigError(
             f"{len(too_big)} message(s) over the size limit of {limit:g} MB: {shown}; nothing "
@@ -574,11 +576,14 @@ def send(
     journal = SentJournal(dest / "sent.json", plan_id, period)
     todo = []
     for out in outgoing:
-        why = None if resend else _already(journal.get(out.key), out)
-        if why:
-            result.skipped.append((out.key, why))
-        else:
+        record = journal.get(out.key)
+        why = None if resend else _already(record, out)
+        if why is None:
             todo.append(out)
+        elif record and record.get("state") in ("sending", "uncertain"):
+            result.uncertain.append((out.key, why))  # needs a person's look: exit 1
+        else:
+            result.skipped.append((out.key, why))
     if not todo:
         return result
     say(f"sending {len(todo)} message(s) via {settings.describe()} ...")

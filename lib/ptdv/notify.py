@@ -28,9 +28,10 @@ import ssl
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from email import policy
 from email.generator import BytesGenerator
+from email.header import Header
 from email.message import EmailMessage
+from email.policy import EmailPolicy
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
@@ -247,6 +248,29 @@ class Mail:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+class _MailPolicy(EmailPolicy):
+    """policy.SMTP, but a non-ASCII Subject is folded by the library's RFC 2047 Header encoder.
+
+    The default folder (CPython 3.11) may fold a Vietnamese subject at a space *between* two
+    encoded words, and decoders drop such a space ("6 tháng đầunăm 2026"); the Header encoder
+    keeps every space inside the encoded words.
+    """
+
+    def fold(self, name: str, value: str) -> str:
+        if name.lower() == "subject" and not str(value).isascii():
+            header = Header(str(value), "utf-8", self.max_line_length, header_name=name)
+            return f"{name}: {header.encode(linesep=self.linesep)}{self.linesep}"
+        return super().fold(name, value)
+
+    def fold_binary(self, name: str, value: str) -> bytes:
+        if name.lower() == "subject" and not str(value).isascii():
+            return self.fold(name, value).encode("ascii")
+        return super().fold_binary(name, value)
+
+
+MAIL_POLICY = _MailPolicy(linesep="\r\n")
+
+
 def new_message_id(sender: str) -> str:
     """Return a new globally unique Message-ID on the sender's domain."""
     return make_msgid(domain=sender.rpartition("@")[2] or None)
@@ -254,7 +278,7 @@ def new_message_id(sender: str) -> str:
 
 def build_message(mail: Mail) -> EmailMessage:
     """Return the message for `mail`: text and HTML alternatives, inline images, attachments."""
-    msg = EmailMessage(policy=policy.SMTP)
+    msg = EmailMessage(policy=MAIL_POLICY)
     msg["From"] = mail.sender
     msg["To"] = ", ".join(mail.to)
     if mail.cc:
@@ -470,7 +494,7 @@ class Mailer:
             except TemporaryFailure as err:
                 self._drop()
                 if attempt == attempts:
-                    unreachable = self._smtp is None and "cannot reach" in str(err)
+                    unreachable = str(err).startswith("cannot reach")  # never connected
                     cls = ServerUnreachable if unreachable else TemporaryFailure
                     raise cls(f"{err} (after {attempts} attempts)") from None
                 delay = min(self.settings.retry_delay * 2 ** (attempt - 1), 300.0)

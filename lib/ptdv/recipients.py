@@ -16,11 +16,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
 
 import pandas as pd
 import yaml
 from email_validator import EmailNotValidError, validate_email
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, field_validator
 
 from . import paths
 from .config import describe_validation_error
@@ -48,6 +49,9 @@ def check_address(address: object) -> str:
         raise ValueError(f"{address!r} is not a valid e-mail address: {err}") from None
 
 
+Address = Annotated[str, BeforeValidator(check_address)]
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -55,18 +59,13 @@ class _Strict(BaseModel):
 class Addressees(_Strict):
     """The addresses of one message: to and cc."""
 
-    to: list[str] = []
-    cc: list[str] = []
+    to: list[Address] = []
+    cc: list[Address] = []
 
     @field_validator("to", "cc", mode="before")
     @classmethod
     def _listed(cls, value: object) -> object:
         return [value] if isinstance(value, str) else value
-
-    @field_validator("to", "cc")
-    @classmethod
-    def _valid(cls, value: list[str]) -> list[str]:
-        return [check_address(a) for a in value]
 
     @property
     def all(self) -> list[str]:

@@ -1,0 +1,107 @@
+"""A real SMTP server on 127.0.0.1 for the tests (aiosmtpd), recording what it receives.
+
+`SmtpServer(refuse={...})` answers 550 to the addresses in `refuse`; it asks for a login
+(`USER`/`PASSWORD`) and accepts it without TLS, as a relay on the same machine may. Nothing
+leaves the machine: the server listens on 127.0.0.1 only and stops with the test.
+"""
+
+from __future__ import annotations
+
+import socket
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+USER = "ban-to-chuc"
+PASSWORD = "Mat-khau-THU-9f3a71c2"  # the tests grep every output for it
+
+
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that nothing listens on (now)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Received:
+    """One message as the server got it."""
+
+    mail_from: str
+    rcpt_tos: list[str]
+    data: bytes
+
+    @property
+    def message(self) -> EmailMessage:
+        return message_from_bytes(self.data, policy=policy.default)
+
+
+@dataclass
+class _Handler:
+    refuse: set[str]
+    received: list[Received] = field(default_factory=list)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if address in self.refuse:
+            return "550 5.1.1 mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        self.received.append(
+            Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.content)
+        )
+        return "250 2.0.0 Message accepted for delivery"
+
+
+def _authenticator(server, session, envelope, mechanism, auth_data) -> AuthResult:  # noqa: ANN001
+    ok = (
+        isinstance(auth_data, LoginPassword)
+        and auth_data.login == USER.encode()
+        and auth_data.password == PASSWORD.encode()
+    )
+    return AuthResult(success=ok, handled=False)  # not handled: the server answers 535
+
+
+class SmtpServer:
+    """Start on enter, stop on exit; `.received` lists the messages, `.env` the settings."""
+
+    def __init__(self, refuse: set[str] | None = None) -> None:
+        self.handler = _Handler(set(refuse or ()))
+        self.port = free_port()
+        self.controller = Controller(
+            self.handler,
+            hostname="127.0.0.1",
+            port=self.port,
+            authenticator=_authenticator,
+            auth_require_tls=False,
+        )
+
+    @property
+    def received(self) -> list[Received]:
+        return self.handler.received
+
+    def env(self, **extra: str) -> dict[str, str]:
+        """Return the PTDV_* settings that reach this server."""
+        return {
+            "PTDV_SMTP_HOST": "127.0.0.1",
+            "PTDV_SMTP_PORT": str(self.port),
+            "PTDV_SMTP_SECURITY": "none",
+            "PTDV_SMTP_USER": USER,
+            "PTDV_SMTP_PASSWORD": PASSWORD,
+            "PTDV_MAIL_FROM": "ban-to-chuc@bac-giang.example.org",
+            "PTDV_SMTP_RETRIES": "2",
+            "PTDV_SMTP_RETRY_DELAY": "0.05",
+            "PTDV_SMTP_TIMEOUT": "10",
+            **extra,
+        }
+
+    def __enter__(self) -> SmtpServer:
+        self.controller.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.controller.stop()
