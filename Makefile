@@ -10,7 +10,8 @@ STAMP := $(VENV)/.installed
 
 help:
 	@echo "make report   clean every shipped plan; render the TLĐ 2021-H1 summary and the"
-	@echo "              Bắc Giang 2026-H1 summary with every unit's report (the main job)"
+	@echo "              Bắc Giang 2026-H1 summary with every unit's report, and write the"
+	@echo "              e-mails they would go out in as .eml files (the main job)"
 	@echo "make test     run the test suite (and ruff)"
 	@echo "make lab      open JupyterLab on the project's environment"
 	@echo "make lint     ruff check + ruff format --check"
@@ -26,6 +27,8 @@ report: $(STAMP)
 	$(BIN)/ptdv clean --all
 	$(BIN)/ptdv run --plan tld-2021-2023 --period 2021-H1 --units none
 	$(BIN)/ptdv run --plan bac-giang-2023-2028 --period 2026-H1
+	PTDV_MAIL_FROM=ban-to-chuc@bac-giang.example.org $(BIN)/ptdv send --dry-run \
+	  --plan bac-giang-2023-2028 --period 2026-H1 --recipients config/recipients.example.yaml
 
 test: $(STAMP)
 	$(BIN)/ruff check .

@@ -210,7 +210,10 @@ def test_unknown_unit_lists_the_valid_ones(tmp_path: Path) -> None:
                "--units", "Yen Dunx")  # fmt: skip
     assert res.returncode == 2
     assert "no unit 'Yen Dunx'" in res.stderr and "yen-dung (LĐLĐ huyện Yên Dũng)" in res.stderr
-    assert not (root / "reports").exists()
+    # no report folder; only the run's log, which records the refusal
+    assert [p.name for p in (root / "reports").iterdir()] == ["logs"]
+    log = (root / "reports" / "logs" / "last-run.log").read_text("utf-8")
+    assert "no unit 'Yen Dunx'" in log and "exit code 2" in log
 
 
 def test_misspelt_notebook_parameter_is_refused_before_a_kernel(

@@ -1,6 +1,6 @@
 """One writer per plan: a run, a send or a clean of a plan refuses to start while another holds it.
 
-The lock is an advisory `flock` on reports/.locks/<plan-id>.lock. The operating system drops
+The lock is an advisory `flock` on a file of the temporary folder. The operating system drops
 it when the holding process ends, however it ends (even SIGKILL), so a killed run never
 leaves a plan stuck. The file also says who holds it (pid, command, start time) for the
 message the second run prints. Within one process the lock is re-entrant (`ptdv run --send`
@@ -10,9 +10,11 @@ holds it once for both steps).
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,8 +34,12 @@ _HELD: dict[str, tuple[int, int]] = {}  # plan id -> (file descriptor, depth)
 
 
 def lock_path(plan_id: str) -> Path:
-    """Return the lock file of a plan."""
-    return paths.reports_dir() / ".locks" / f"{plan_id}.lock"
+    """Return the lock file of a plan of this project (in the temporary folder, not reports/).
+
+    The name carries a hash of the project's root, so two checkouts do not block each other.
+    """
+    project = hashlib.sha256(str(paths.root()).encode("utf-8")).hexdigest()[:12]
+    return Path(tempfile.gettempdir()) / f"ptdv-locks-{os.getuid()}" / f"{project}-{plan_id}.lock"
 
 
 def _holder(fd: int) -> str:

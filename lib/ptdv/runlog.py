@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TextIO
 
 from . import paths
+from .errors import PtdvError
 
 
 def logs_dir() -> Path:
@@ -87,6 +88,10 @@ def command_log(command: str, *parts: str | None) -> Iterator[RunLog]:
     try:
         yield record
         code = f"exit code {record.exit_code}"
+    except PtdvError as err:  # the command line prints it after the block: log it here
+        log.write(f"error: {err}\n")
+        code = f"exit code {err.exit_code}"
+        raise
     finally:
         sys.stdout, sys.stderr = out, err
         pkg.removeHandler(handler)
