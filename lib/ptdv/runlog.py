@@ -88,9 +88,9 @@ def command_log(command: str, *parts: str | None) -> Iterator[RunLog]:
     try:
         yield record
         code = f"exit code {record.exit_code}"
-    except PtdvError as err:  # the command line prints it after the block: log it here
-        log.write(f"error: {err}\n")
-        code = f"exit code {err.exit_code}"
+    except PtdvError as exc:  # the command line prints it after the block: log it here
+        log.write(f"error: {exc}\n")
+        code = f"exit code {exc.exit_code}"
         raise
     finally:
         sys.stdout, sys.stderr = out, err
