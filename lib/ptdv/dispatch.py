@@ -230,6 +230,10 @@ class SentJournal:
         self._write()
 
 
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
 def _now() -> str:
     return dt.datetime.now(TZ).isoformat(timespec="seconds")
 
@@ -323,6 +327,7 @@ class _Builder:
             "plan_title": card.title,
             "document": card.document.number,
             "period_label": cal.label(self.period, self.lang),
+            "period_text": _lower_first(cal.label(self.period, self.lang)),  # mid-sentence
             "period_dates": cal.date_range(self.period),
             "term_dates": cal.date_range("term"),
             "who": who,

@@ -42,7 +42,7 @@ from .checks import Finding, check_negatives, fmt
 from .errors import ConfigError, DataError
 from .ingest import Table, cell_text, read_table
 from .periods import Calendar, Period
-from .units import UnitIndex, clean_name, unit_key
+from .units import UnitIndex, clean_name, split_ambiguous, unit_key
 
 if TYPE_CHECKING:
     from .config import PlanCard
@@ -412,11 +412,7 @@ def _unit_index(card: PlanCard, units: pd.DataFrame) -> tuple[UnitIndex, dict[st
         (uid, clean_name(str(name)))
         for uid, name in zip(units["unit_id"], units["unit_name"], strict=True)
     ]
-    by_key: dict[str, list[str]] = {}
-    for uid, name in pairs:
-        by_key.setdefault(unit_key(name), []).append(uid)
-    ambiguous = {k: ids for k, ids in by_key.items() if len(ids) > 1}
-    pairs = [(uid, name) for uid, name in pairs if unit_key(name) not in ambiguous]
+    pairs, ambiguous = split_ambiguous(pairs)
     plain = UnitIndex(pairs)
     ids = {uid for uid, _ in pairs}
     aliases = {}

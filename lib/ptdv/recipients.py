@@ -26,7 +26,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, fi
 from . import paths
 from .config import describe_validation_error
 from .errors import ConfigError
-from .units import UnitIndex
+from .units import UnitIndex, split_ambiguous, unit_key
 
 
 def default_path() -> Path:
@@ -184,11 +184,17 @@ def for_plan(plan_id: str, units: pd.DataFrame, path: str | Path | None = None) 
         raise ConfigError(f"{path}: no entry for plan {plan_id!r} (plans in the file: {known})")
     entry = whole.plans[plan_id]
     ids = list(units["unit_id"])
-    index = UnitIndex(zip(units["unit_id"], units["unit_name"], strict=True))
+    unique, ambiguous = split_ambiguous(zip(units["unit_id"], units["unit_name"], strict=True))
+    index = UnitIndex(unique)
     resolved: dict[str, Addressees] = {}
     given_as: dict[str, str] = {}
     for key, addressees in entry.units.items():
         unit_id = key if key in ids else index.match(key)
+        if unit_id is None and unit_key(key) in ambiguous:
+            raise ConfigError(
+                f"{path}: {plan_id}.units: the name {key!r} is written twice in the allocation "
+                f"table; name the unit by its id ({', '.join(ambiguous[unit_key(key)])})"
+            )
         if unit_id is None:
             close = index.suggest(key)
             hint = f"; did you mean {close[0]!r}?" if close else ""

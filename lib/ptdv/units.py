@@ -112,6 +112,22 @@ def unit_key(name: str) -> str:
     return slug.strip("-")
 
 
+def split_ambiguous(
+    pairs: Iterable[tuple[str, str]],
+) -> tuple[list[tuple[str, str]], dict[str, list[str]]]:
+    """Return the (unit_id, name) pairs whose name key is unique, and the clashing keys' ids.
+
+    A name written twice in an allocation table (TLĐ's two `Hải Phòng` rows) cannot name a
+    unit: those units are reachable by id only.
+    """
+    pairs = list(pairs)
+    by_key: dict[str, list[str]] = {}
+    for uid, name in pairs:
+        by_key.setdefault(unit_key(name), []).append(uid)
+    ambiguous = {k: ids for k, ids in by_key.items() if len(ids) > 1}
+    return [(u, n) for u, n in pairs if unit_key(n) not in ambiguous], ambiguous
+
+
 class UnitIndex:
     """Look up unit ids by name, tolerant of prefixes, case, spacing and Unicode forms."""
 
