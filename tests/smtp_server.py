@@ -7,6 +7,7 @@ leaves the machine: the server listens on 127.0.0.1 only and stops with the test
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
@@ -42,7 +43,9 @@ class Received:
 @dataclass
 class _Handler:
     refuse: set[str]
+    slow: set[str] = field(default_factory=set)
     received: list[Received] = field(default_factory=list)
+    stalled: bool = False
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
         if address in self.refuse:
@@ -51,6 +54,9 @@ class _Handler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        if self.slow & set(envelope.rcpt_tos):  # hold the reply, as a busy server may
+            self.stalled = True
+            await asyncio.sleep(3)
         self.received.append(
             Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.content)
         )
@@ -69,8 +75,8 @@ def _authenticator(server, session, envelope, mechanism, auth_data) -> AuthResul
 class SmtpServer:
     """Start on enter, stop on exit; `.received` lists the messages, `.env` the settings."""
 
-    def __init__(self, refuse: set[str] | None = None) -> None:
-        self.handler = _Handler(set(refuse or ()))
+    def __init__(self, refuse: set[str] | None = None, slow: set[str] | None = None) -> None:
+        self.handler = _Handler(set(refuse or ()), set(slow or ()))
         self.port = free_port()
         self.controller = Controller(
             self.handler,

@@ -261,6 +261,45 @@ def test_an_unconfirmed_message_is_not_sent_again(root: Path) -> None:
     assert "was not confirmed" in res.stdout + res.stderr
 
 
+def test_a_send_killed_mid_delivery_never_sends_a_message_twice(root: Path) -> None:
+    """SIGKILL while the server holds its reply to the 3rd message (Yên Dũng's)."""
+    import signal
+    import time
+
+    slow = "yen-dung@bac-giang.example.org"
+    recipients = root / "config" / "recipients.example.yaml"
+    with SmtpServer(slow={slow}) as server:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PTDV_")}
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "ptdv.cli", "send", "--plan", PLAN, "--period", "2026-H1",
+             "--recipients", str(recipients), "--to", "federation", "units"],
+            env={**env, **server.env(), "PTDV_ROOT": str(root)}, cwd=root,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + 120
+        while not server.handler.stalled and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert server.handler.stalled, "the send never reached the 3rd message"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        time.sleep(3.5)  # whatever the server does with the message it was handed
+        before = len(server.received)
+        assert before in (2, 3)  # federation and Bắc Giang; Yên Dũng's unknown to the sender
+        assert sent_record(root)["unit/yen-dung"]["state"] == "sending"
+        again = send(root, server, "--to", "federation", "units")
+        got = [tuple(r.rcpt_tos) for r in server.received]
+        assert again.returncode == 1  # the unconfirmed one is listed for a person to check
+        assert "unit/yen-dung: its delivery on" in again.stderr and "--resend" in again.stderr
+        assert len(got) == before + 15 and len(set(got)) == len(got)  # nobody twice
+        # the person checked: Yên Dũng did not get it, so it goes with --resend
+        if (slow,) not in got:
+            fixed = send(root, server, "--to", "units", "--units", "yen-dung", "--resend")
+            assert fixed.returncode == 0, fixed.stderr
+        got = [tuple(r.rcpt_tos) for r in server.received]
+    assert len(got) == 18 and len(set(got)) == 18  # everyone once
+    assert not list(period_dir(root).glob(".sent.json.*"))  # no half-written record
+
+
 def test_a_rerun_of_the_report_keeps_the_sent_record(root: Path) -> None:
     with SmtpServer() as server:
         assert send(root, server, "--to", "federation").returncode == 0

@@ -546,6 +546,8 @@ def send(
     if "units" in kinds:
         rendered = [r["unit_id"] for r in run.get("reports", []) if r.get("unit_id")]
         ids = chosen if chosen is not None else rendered
+        if not ids:
+            say(f"no unit reports in {dest.name} (rendered with --units none?): no unit message")
         addresses = who.need_units(ids, names)
         for unit_id in ids:
             try:
