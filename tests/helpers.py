@@ -21,9 +21,15 @@ def project_copy(tmp: Path) -> Path:
     return root
 
 
-def run_ptdv(root: Path, *args: str, timeout: int = 900) -> subprocess.CompletedProcess:
-    """Run `ptdv ARGS` on the project at `root` (PTDV_ROOT) and return what it did."""
-    env = {**os.environ, "PTDV_ROOT": str(root)}
+def run_ptdv(
+    root: Path, *args: str, env: dict[str, str] | None = None, timeout: int = 900
+) -> subprocess.CompletedProcess:
+    """Run `ptdv ARGS` on the project at `root` (PTDV_ROOT) and return what it did.
+
+    The caller's PTDV_* variables (a developer's SMTP settings) are left out; `env` adds.
+    """
+    base = {k: v for k, v in os.environ.items() if not k.startswith("PTDV_")}
+    env = {**base, **(env or {}), "PTDV_ROOT": str(root)}
     return subprocess.run(
         [sys.executable, "-m", "ptdv.cli", *args],
         capture_output=True,

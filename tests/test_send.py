@@ -21,7 +21,7 @@ import openpyxl
 import pytest
 import yaml
 
-from helpers import project_copy
+from helpers import project_copy, run_ptdv
 from smtp_server import PASSWORD, SmtpServer, free_port
 
 PLAN = "bac-giang-2023-2028"
@@ -32,18 +32,7 @@ UNIT_IDS = [
 ]  # fmt: skip
 
 
-def ptdv(root: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    """Run `ptdv ARGS` on the project at `root` with only the given PTDV_* settings."""
-    base = {k: v for k, v in os.environ.items() if not k.startswith("PTDV_")}
-    full = {**base, **(env or {}), "PTDV_ROOT": str(root)}
-    return subprocess.run(
-        [sys.executable, "-m", "ptdv.cli", *args],
-        capture_output=True,
-        text=True,
-        env=full,
-        cwd=root,
-        timeout=900,
-    )
+ptdv = run_ptdv  # with only the PTDV_* settings a test gives
 
 
 @pytest.fixture(scope="module")

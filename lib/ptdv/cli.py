@@ -329,9 +329,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_clean)
 
     s = sub.add_parser("run", help="clean, progress and every report of a plan and period")
-    s.add_argument("--plan", required=True, help="plan id (a card in config/plans/)")
-    s.add_argument("--period", required=True, help="2026-H1, 2025, term, or latest")
-    s.add_argument("--today", help="with --period latest: the day to count from (YYYY-MM-DD)")
+    _plan_period_options(s)
     s.add_argument(
         "--require-complete",
         action="store_true",
@@ -352,9 +350,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_run, send_units=None)
 
     s = sub.add_parser("send", help="send a period's reports by e-mail; remind missing units")
-    s.add_argument("--plan", required=True, help="plan id (a card in config/plans/)")
-    s.add_argument("--period", required=True, help="2026-H1, 2025, term, or latest")
-    s.add_argument("--today", help="with --period latest: the day to count from (YYYY-MM-DD)")
+    _plan_period_options(s)
     s.add_argument(
         "--units",
         dest="send_units",
@@ -379,6 +375,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--clean", action="store_true", help="clean the plan again first")
     s.set_defaults(func=cmd_progress)
     return p
+
+
+def _plan_period_options(s: argparse.ArgumentParser) -> None:
+    s.add_argument("--plan", required=True, help="plan id (a card in config/plans/)")
+    s.add_argument("--period", required=True, help="2026-H1, 2025, term, or latest")
+    s.add_argument("--today", help="with --period latest: the day to count from (YYYY-MM-DD)")
 
 
 def _send_options(s: argparse.ArgumentParser, prefix: str = "") -> None:
