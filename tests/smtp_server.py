@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import ssl
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -75,15 +76,30 @@ def _authenticator(server, session, envelope, mechanism, auth_data) -> AuthResul
 class SmtpServer:
     """Start on enter, stop on exit; `.received` lists the messages, `.env` the settings."""
 
-    def __init__(self, refuse: set[str] | None = None, slow: set[str] | None = None) -> None:
+    def __init__(
+        self,
+        refuse: set[str] | None = None,
+        slow: set[str] | None = None,
+        *,
+        tls: str = "none",
+        tls_context: ssl.SSLContext | None = None,
+    ) -> None:
+        """`tls`: none, starttls (required before login) or tls (implicit, with tls_context)."""
         self.handler = _Handler(set(refuse or ()), set(slow or ()))
         self.port = free_port()
+        self.security = tls
+        # aiosmtpd counts only STARTTLS as TLS for AUTH; an implicit-TLS socket is encrypted too
+        kw: dict = {"auth_require_tls": tls == "starttls"}
+        if tls == "starttls":
+            kw.update(tls_context=tls_context, require_starttls=True)
+        elif tls == "tls":
+            kw.update(ssl_context=tls_context)
         self.controller = Controller(
             self.handler,
             hostname="127.0.0.1",
             port=self.port,
             authenticator=_authenticator,
-            auth_require_tls=False,
+            **kw,
         )
 
     @property
@@ -95,7 +111,7 @@ class SmtpServer:
         return {
             "PTDV_SMTP_HOST": "127.0.0.1",
             "PTDV_SMTP_PORT": str(self.port),
-            "PTDV_SMTP_SECURITY": "none",
+            "PTDV_SMTP_SECURITY": self.security,
             "PTDV_SMTP_USER": USER,
             "PTDV_SMTP_PASSWORD": PASSWORD,
             "PTDV_MAIL_FROM": "ban-to-chuc@bac-giang.example.org",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import ssl
 from email import message_from_bytes, policy
 from pathlib import Path
 
@@ -136,6 +137,27 @@ def test_a_wrong_password_is_a_settings_error() -> None:
         with pytest.raises(ConfigError, match="refused the login of PTDV_SMTP_USER"):
             notify.Mailer(settings).send(build_message(mail()))
         assert server.received == []
+
+
+@pytest.mark.parametrize("security", ["starttls", "tls"])
+def test_mailer_over_tls_checks_the_certificate(security: str, tmp_path: Path) -> None:
+    """A real TLS server with a certificate from a test authority (trustme)."""
+    import trustme
+
+    ca = trustme.CA()
+    cert = ca.issue_cert("127.0.0.1")
+    server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    cert.configure_cert(server_ctx)
+    ca_file = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(ca_file))
+    with SmtpServer(tls=security, tls_context=server_ctx) as server:
+        trusted = SmtpSettings.load(server.env(PTDV_SMTP_CA_FILE=str(ca_file)))
+        d = notify.Mailer(trusted).send(build_message(mail()))
+        assert d.reply.startswith("250") and len(server.received) == 1
+        untrusted = SmtpSettings.load(server.env())
+        with pytest.raises(ConfigError, match="is not trusted .* set PTDV_SMTP_CA_FILE"):
+            notify.Mailer(untrusted).send(build_message(mail()))
+        assert len(server.received) == 1
 
 
 # --- the catalogues -------------------------------------------------------------------------

@@ -428,6 +428,11 @@ class Mailer:
         """Deliver once; raise TemporaryFailure, PermanentFailure or UncertainDelivery."""
         try:
             smtp = self._connect()
+        except ssl.SSLCertVerificationError as err:
+            raise ConfigError(
+                f"the certificate of {self.settings.host} is not trusted ({err.verify_message}); "
+                "if the server uses a private certificate authority, set PTDV_SMTP_CA_FILE"
+            ) from None
         except ssl.SSLError as err:
             raise TemporaryFailure(f"TLS with {self.settings.host} failed: {err}") from None
         except smtplib.SMTPResponseException as err:
