@@ -20,6 +20,7 @@ again without --resend. A report re-rendered after it was sent is sent again onl
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import re
@@ -502,7 +503,7 @@ def send(
     if max_mb is not None:
         if max_mb <= 0:
             raise ConfigError(f"--max-size {max_mb:g}: expected a size in MB above 0")
-        settings = SmtpSettings(**{**settings.__dict__, "max_bytes": int(max_mb * 1024 * 1024)})
+        settings = dataclasses.replace(settings, max_bytes=int(max_mb * 1024 * 1024))
     today = today or dt.datetime.now(TZ).date()
     dest = paths.reports_dir(plan_id) / period
 
