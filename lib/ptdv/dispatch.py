@@ -54,6 +54,7 @@ from .notify import (
     new_message_id,
 )
 from .periods import Calendar
+from .progress import missing_units
 from .report import TZ, num, pct
 from .texts import STATUS_COLORS, STATUS_FILLS, metric_label, status_label
 
@@ -277,14 +278,6 @@ class SendResult:
     def exit_code(self) -> int:
         """Return 0 when everything went (or was written), 1 when anything failed."""
         return 1 if self.failed or self.uncertain or self.refused else 0
-
-
-def missing_units(actuals: pd.DataFrame, units: pd.DataFrame, period: str) -> list[str]:
-    """Return the ids of the units (official order) with no figure at all for half-year `period`."""
-    got = actuals[(actuals["period"] == period) & (actuals["level"] == "unit")]
-    have = set(got.loc[got["value"].notna(), "unit_id"])
-    ordered = units.sort_values("order")["unit_id"].tolist()
-    return [u for u in ordered if u not in have]
 
 
 def _safe_name(text: str) -> str:

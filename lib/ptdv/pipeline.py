@@ -228,7 +228,7 @@ def check_complete(plan_id: str, period: str, cal: Calendar) -> None:
     """Raise DataError naming the units with no figures for a half-year of `period`."""
     import pandas as pd
 
-    from .dispatch import missing_units
+    from .progress import missing_units
 
     d = paths.processed_dir(plan_id)
     units = pd.read_parquet(d / "units.parquet")

@@ -333,3 +333,11 @@ def trend(
     out["cum_actual"] = out["actual"].fillna(0).cumsum().where(out["actual"].notna().cumsum() > 0)
     out["cum_target"] = out["target"].cumsum()
     return out
+
+
+def missing_units(actuals: pd.DataFrame, units: pd.DataFrame, period: str) -> list[str]:
+    """Return the ids of the units (official order) with no figure at all for half-year `period`."""
+    got = actuals[(actuals["period"] == period) & (actuals["level"] == "unit")]
+    have = set(got.loc[got["value"].notna(), "unit_id"])
+    ordered = units.sort_values("order")["unit_id"].tolist()
+    return [u for u in ordered if u not in have]
