@@ -17,6 +17,7 @@ from .config import ColumnMap, DeclaredTotal, Rule
 from .ingest import Row, Table, text_key
 from .metrics import METRICS
 from .numbers import ParsedNumber
+from .periods import Calendar
 
 SEVERITIES = ("error", "warning", "info")
 QUALITY_COLUMNS = ["severity", "check", "source", "row", "unit", "message"]
@@ -98,14 +99,46 @@ def check_totals_rows(
                 scopes = [part, whole] if plain_cong else [whole, part]
             else:
                 scopes = [whole]
+        label = "group row" if total.kind == "group" else "totals row"
+        for k, why in total.unreadable.items():
+            out.append(
+                Finding(
+                    "warning",
+                    "totals_row",
+                    src,
+                    total.number,
+                    None,
+                    f"{label} '{total.name}', column {labels[k]}: {why}; that column is not "
+                    "checked against the unit rows",
+                )
+            )
+        for k, v in total.values.items():
+            if v is not None or k in skip or k in total.unreadable:
+                continue
+            rows = [r for r in units if r.values.get(k) is not None]
+            if rows and total.kind == "total":
+                summed = sum(_value(r.values.get(k)) or 0.0 for r in rows)
+                out.append(
+                    Finding(
+                        "warning",
+                        "totals_row",
+                        src,
+                        total.number,
+                        None,
+                        f"{label} '{total.name}', column {labels[k]}: blank, while {len(rows)} "
+                        f"unit row(s) have figures adding up to {fmt(summed)}; that column is "
+                        "not checked",
+                    )
+                )
         refs = [k for k, v in total.values.items() if v is not None and k not in skip]
         sums = {
             name: {k: sum(_value(r.values.get(k)) or 0.0 for r in rows) for k in refs}
             for name, rows in scopes
         }
 
-        label = "group row" if total.kind == "group" else "totals row"
         ok = [name for name, _ in scopes if not _disagreeing(total, refs, sums[name])]
+        if ok and not refs:
+            continue  # nothing readable to compare: said above
         if ok:
             n = len(dict(scopes)[ok[0]])
             out.append(
@@ -379,3 +412,82 @@ def _source(r: pd.Series) -> str:
 
 def _int(v: object) -> int | None:
     return None if v is None or pd.isna(v) else int(v)
+
+
+def check_running_totals(figures: pd.DataFrame, cal: Calendar) -> list[Finding]:
+    """Check each running total (kind `cumulative`) against the half-year figures it spans.
+
+    A running total to half-year c, less the previous running total (or 0 at the term's
+    start), must equal the unit's half-year figures in between when all of them are known.
+    A disagreement is a warning naming both; agreement is logged once per column.
+    """
+    f = figures[(figures["level"] == "unit") & figures["value"].notna()]
+    cums = f[f["kind"] == "cumulative"]
+    if cums.empty:
+        return []
+    flows = f[f["kind"] == "actual"]
+    ids = [h.id for h in cal.halves()]
+    out: list[Finding] = []
+    agree: dict[tuple[str, str, str], int] = {}
+    partial: dict[tuple[str, str, str], int] = {}
+    for (uid, metric), part in cums.groupby(["unit_id", "metric"], sort=False):
+        mine = flows[(flows["unit_id"] == uid) & (flows["metric"] == metric)]
+        by_half = dict(zip(mine["period"], mine["value"], strict=True))
+        ends = sorted(
+            ((cal.halves_in(str(r["period"]))[-1].id, r) for _, r in part.iterrows()),
+            key=lambda e: ids.index(e[0]),
+        )
+        prev_end, prev_value = None, 0.0
+        for end, r in ends:
+            first = ids.index(prev_end) + 1 if prev_end else 0
+            span = ids[first : ids.index(end) + 1]
+            key = (_source(r), str(r["column"]), f"{metric} to {end}")
+            if span and all(h in by_half for h in span):
+                stated = float(r["value"]) - prev_value
+                summed = float(sum(by_half[h] for h in span))
+                if math.isclose(stated, summed, abs_tol=1e-6):
+                    agree[key] = agree.get(key, 0) + 1
+                else:
+                    since = f" less the running total to {prev_end} ({fmt(prev_value)})"
+                    out.append(
+                        Finding(
+                            "warning",
+                            "running_total",
+                            _source(r),
+                            _int(r["row"]),
+                            r["unit_name"],
+                            f"running total of {metric} to {end} (column {r['column']}) is "
+                            f"{fmt(r['value'])}{since if prev_end else ''}, but the half-year "
+                            f"figures {span[0]} … {span[-1]} add up to {fmt(summed)} "
+                            f"(difference {fmt(stated - summed)}); progress uses the running "
+                            "total",
+                        )
+                    )
+            elif any(h in by_half for h in span):
+                partial[key] = partial.get(key, 0) + 1
+            prev_end, prev_value = end, float(r["value"])
+    for (src, column, what), n in agree.items():
+        out.append(
+            Finding(
+                "info",
+                "running_total",
+                src,
+                None,
+                None,
+                f"running totals of {what} (column {column}) equal the sum of the half-year "
+                f"figures for all {n} unit(s) that have both",
+            )
+        )
+    for (src, column, what), n in partial.items():
+        out.append(
+            Finding(
+                "info",
+                "running_total",
+                src,
+                None,
+                None,
+                f"running totals of {what} (column {column}): {n} unit(s) reported only some "
+                "of the half-years it spans, so it could not be checked against them",
+            )
+        )
+    return out

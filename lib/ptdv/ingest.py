@@ -4,11 +4,18 @@ A grid is the cells as the analyst sees them, with the row numbers they see (Exc
 or text lines). `read_table` finds the header (over one or more rows, merged cells filled),
 the columns a plan card maps, and classifies every row below: unit rows, totals rows,
 group labels, repeated headers, blank rows and the notes below the table.
+
+Text files may be UTF-8 (with or without a byte-order mark), UTF-16 with a byte-order mark
+(Excel's "Unicode text") or Windows-1258 (old Vietnamese files). In an .xlsx, a formula whose
+file stores no computed value is recorded on the grid (`Grid.formulas`) so that it is
+reported instead of read as an empty cell.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
+import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -24,6 +31,18 @@ _TAG_RE = re.compile(r"<[^>]+>")
 ROW_NUMBER_KEYS = {"tt", "stt", "sott", "no"}
 UNIT_NAME_KEYS = {"donvi", "tendonvi", "unit"}
 TOTAL_KEYS = {"tong", "tongcong", "cong", "tongso", "total", "toanbo", "cacnuoc", "toantinh"}
+#: header words for the row-number column that a repeated header may use instead of "TT"
+_ROW_NUMBER_WORDS = ROW_NUMBER_KEYS | {"sothutu"}
+
+#: Vietnamese tone marks (grave, acute, tilde, hook above, dot below) as combining characters
+_TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"
+_VOWELS = "aăâeêioôơuưy"
+#: every letter of the Vietnamese alphabet outside ASCII, composed (NFC)
+_VIETNAMESE_LETTERS = frozenset(
+    unicodedata.normalize("NFC", vowel + tone)
+    for vowel in _VOWELS + _VOWELS.upper()
+    for tone in ("", *_TONE_MARKS)
+) - set("aeiouyAEIOUY") | {"đ", "Đ"}
 
 
 def text_key(value: Any) -> str:
@@ -60,6 +79,11 @@ class Grid:
     bold: list[bool]
     #: merged ranges as (first row index, first col, last row index, last col), 0-based
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+    #: how a text file was decoded ("utf-8", "utf-16" or "windows-1258"); None for .xlsx
+    encoding: str | None = None
+    #: .xlsx formula cells with no computed value stored in the file (they read as empty):
+    #: (row index, column index), 0-based -> the formula, e.g. "=SUM(C5:C9)"
+    formulas: dict[tuple[int, int], str] = field(default_factory=dict)
 
     @property
     def source(self) -> str:
@@ -103,6 +127,7 @@ def read_grid(path: str | Path, sheet: str | None = None) -> Grid:
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> Grid:
+    """Return the grid of one sheet: computed values, bold rows, merges, uncomputed formulas."""
     import zipfile
 
     from openpyxl import load_workbook
@@ -129,7 +154,13 @@ def _read_xlsx(path: Path, sheet: str | None) -> Grid:
         sheet = match[0]
     ws = wb[sheet]
     rows, numbers, bold = [], [], []
+    # cells read as empty that may be formulas with no computed value: a formula whose result
+    # is an empty text was computed (it comes back typed as text), so it is not one of them
+    blank: set[tuple[int, int]] = set()
     for r, row in enumerate(ws.iter_rows(), start=1):
+        blank.update(
+            (r - 1, j) for j, c in enumerate(row) if c.value is None and c.data_type == "n"
+        )
         values = [_xlsx_value(c) for c in row]
         while values and values[-1] in (None, ""):
             values.pop()
@@ -139,7 +170,37 @@ def _read_xlsx(path: Path, sheet: str | None) -> Grid:
     merged = [
         (m.min_row - 1, m.min_col - 1, m.max_row - 1, m.max_col - 1) for m in ws.merged_cells.ranges
     ]
-    return Grid(path, sheet, rows, numbers, bold, merged)
+    formulas = _xlsx_formulas(path, sheet, blank)
+    return Grid(path, sheet, rows, numbers, bold, merged, formulas=formulas)
+
+
+def _xlsx_formulas(
+    path: Path, sheet: str, blank: set[tuple[int, int]]
+) -> dict[tuple[int, int], str]:
+    """Return {(row index, col index): formula} for the formula cells of `sheet` in `blank`.
+
+    The workbook is opened again without computed values (read-only: only this sheet is
+    parsed), where a formula cell holds its formula text.
+    """
+    from openpyxl import load_workbook
+
+    if not blank:
+        return {}
+    wb = load_workbook(path, read_only=True, data_only=False)
+    try:
+        out: dict[tuple[int, int], str] = {}
+        for row in wb[sheet].iter_rows():
+            for c in row:
+                if getattr(c, "data_type", None) != "f":
+                    continue
+                key = (c.row - 1, c.column - 1)
+                value = c.value  # "=SUM(C5:C9)", or an ArrayFormula with its text
+                text = value if isinstance(value, str) else getattr(value, "text", None)
+                if key in blank and text:
+                    out[key] = str(text)
+        return out
+    finally:
+        wb.close()
 
 
 def _xlsx_value(cell: Any) -> Any:
@@ -153,13 +214,8 @@ def _xlsx_value(cell: Any) -> Any:
 
 
 def _read_text(path: Path) -> Grid:
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise DataError(
-            f"not UTF-8 text (byte {err.start}); save it as UTF-8 or as .xlsx", file=str(path)
-        ) from None
+    """Return the grid of a tab-separated (.txt, .tsv) or comma-separated (.csv) text file."""
+    text, encoding = _decode_text(path, path.read_bytes())
     lines = text.splitlines()
     if path.suffix.lower() == ".csv":
         dialect = csv.excel
@@ -172,7 +228,80 @@ def _read_text(path: Path) -> Grid:
             row.pop()
         rows[i] = [c if c.strip() != "" else None for c in row]
         bold.append(any(c and ("<b>" in c.lower() or c.strip().startswith("**")) for c in row))
-    return Grid(path, None, rows, list(range(1, len(rows) + 1)), bold)
+    return Grid(path, None, rows, list(range(1, len(rows) + 1)), bold, encoding=encoding)
+
+
+def _decode_text(path: Path, raw: bytes) -> tuple[str, str]:
+    """Return a text file's text and the encoding it was read in, or raise DataError.
+
+    A byte-order mark decides (UTF-8, or UTF-16 as Excel's "Unicode text" writes it).
+    Without one the file is UTF-8, or else Windows-1258 if it reads as Vietnamese; that
+    encoding writes most tone marks as separate combining characters, recomposed here (NFC).
+    UTF-8 and UTF-16 text is kept as written: names are composed when read (cell_text), and
+    the quality log can say so.
+    """
+    if raw.startswith(codecs.BOM_UTF8):
+        try:
+            return raw[len(codecs.BOM_UTF8) :].decode("utf-8"), "utf-8"
+        except UnicodeDecodeError as err:
+            raise DataError(
+                f"not UTF-8 text (byte {err.start + len(codecs.BOM_UTF8)}) although it starts "
+                "with a UTF-8 byte-order mark; save it as UTF-8 or as .xlsx",
+                file=str(path),
+            ) from None
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return raw.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as err:
+            raise DataError(
+                f"not UTF-16 text (byte {err.start}) although it starts with a UTF-16 "
+                "byte-order mark; save it as UTF-8 or as .xlsx",
+                file=str(path),
+            ) from None
+    nuls = raw.count(0)
+    if nuls and nuls * 10 >= len(raw):
+        raise DataError(
+            f"looks like UTF-16 text without a byte-order mark ({nuls} of {len(raw)} bytes "
+            "are NUL); save it as UTF-8 (or from Excel as Unicode text, which writes the mark) "
+            "or as .xlsx",
+            file=str(path),
+        )
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as err:
+        bad = err.start
+    try:
+        text = raw.decode("cp1258")
+    except UnicodeDecodeError:
+        text = ""
+    if text and _reads_as_vietnamese(text):
+        return unicodedata.normalize("NFC", text), "windows-1258"
+    raise DataError(
+        f"neither UTF-8 nor recognisably Windows-1258 (Vietnamese) text: byte {bad} is not "
+        "UTF-8, and read as Windows-1258 the text is not Vietnamese; save it as UTF-8 or as "
+        ".xlsx",
+        file=str(path),
+    )
+
+
+def _reads_as_vietnamese(text: str) -> bool:
+    """Return True if the letters outside ASCII are (nearly all) Vietnamese ones.
+
+    At least one must be a letter only Vietnamese uses (đ, ơ, ư, ă, or a vowel with a tone
+    mark beyond Latin-1, such as ạ or ễ); a tone mark left over after a consonant, or a
+    letter such as ü, ß or ç, counts against (one in twenty is tolerated).
+    """
+    vietnamese = foreign = 0
+    distinctive = False
+    for ch in unicodedata.normalize("NFC", text):
+        if ch.isascii() or unicodedata.category(ch)[0] not in "LM":
+            continue
+        if ch in _VIETNAMESE_LETTERS:
+            vietnamese += 1
+            distinctive = distinctive or ord(ch) > 0xFF
+        else:
+            foreign += 1
+    return distinctive and foreign * 20 <= vietnamese
 
 
 # --- header -----------------------------------------------------------------------------
@@ -206,6 +335,9 @@ class Row:
     values: dict[str, ParsedNumber | None] = field(default_factory=dict)
     bold: bool = False
     group: str | None = None
+    #: totals and group rows only: ref -> why its cell could not be read (its value is None),
+    #: e.g. "the formula =SUM(C5:C9) in cell C10 has no computed value"
+    unreadable: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -353,7 +485,7 @@ def _header_paths(grid: Grid, block: list[int], name_col: int) -> list[list[str]
     return paths
 
 
-def _match(path: list[str], wanted: list[str]) -> bool:
+def header_matches(path: list[str], wanted: list[str]) -> bool:
     """Return True if `wanted` (texts) is the end of `path`, compared by text_key."""
     if len(wanted) > len(path):
         return False
@@ -378,7 +510,7 @@ def read_table(
     paths = _header_paths(grid, block, name_col)
     cols = [Column(j, get_column_letter(j + 1), p) for j, p in enumerate(paths)]
     for ref, wanted in columns:
-        hits = [c for c in cols if c.index > name_col and _match(c.path, wanted)]
+        hits = [c for c in cols if c.index > name_col and header_matches(c.path, wanted)]
         if not hits:
             found = "; ".join(f"{c.letter}: {c.label}" for c in cols if c.index > name_col)
             raise grid.error(
@@ -405,6 +537,7 @@ def read_table(
 
 
 def _classify_rows(table: Table) -> None:
+    """Classify every row below the header (Table.rows) and note repeated headers."""
     grid = table.grid
     header_texts = [[text_key(v) for v in grid.rows[i]] for i in table.header_rows]
     header_raw = [[cell_text(v) for v in grid.rows[i]] for i in table.header_rows]
@@ -439,7 +572,10 @@ def _classify_rows(table: Table) -> None:
             keys = [[text_key(v) for v in grid.rows[k]] for k in rows_here]
             same_keys = keys == header_texts
             drift = same_keys and raw != header_raw
-            if not same_keys and not _loosely_same(keys, header_texts):
+            # the same words over other years are another table, however alike
+            other_years = _block_years(raw) != _block_years(header_raw)
+            loosely = _loosely_same(keys, header_texts) or _repeat_block(table, i) is not None
+            if not same_keys and (other_years or not loosely):
                 raise grid.error(
                     "the header is repeated here but differs from the first one "
                     f"(row {grid.row_numbers[table.header_rows[0]]}); a second table?",
@@ -453,7 +589,8 @@ def _classify_rows(table: Table) -> None:
         name_text = cell_text(name_raw)
         label_key = text_key(name_raw) or tt_key
         if label_key in TOTAL_KEYS:
-            values = _parse_figures(table, i, mapped)
+            unreadable: dict[str, str] = {}
+            values = _parse_figures(table, i, mapped, unreadable)
             table.rows.append(
                 Row(
                     i,
@@ -462,20 +599,39 @@ def _classify_rows(table: Table) -> None:
                     name=name_text or cell_text(tt_raw),
                     values=values,
                     bold=grid.bold[i],
+                    unreadable=unreadable,
                 )
             )
             i += 1
             continue
         tt = _is_int_like(tt_raw)
+        if tt is None:
+            repeat = _repeat_block(table, i)
+            if repeat:
+                # the header again after a page break, reworded ("Số thứ tự", "Tên đơn vị")
+                table.repeats.append((number, True))
+                for k in repeat:
+                    table.rows.append(Row(k, grid.row_numbers[k], "repeat_header"))
+                i = repeat[-1] + 1
+                continue
         has_figures = any(cell_text(v) for v in figures)
+        # a formula with no computed value reads as empty but is a figure all the same
+        has_formulas = any((i, c.index) in grid.formulas for c in mapped)
         if name_text and _GROUP_TT_RE.match(cell_text(tt_raw)):
             # "I | Khối huyện" or "A | Khối ngành": a group heading, maybe with its subtotals
-            values = _parse_figures(table, i, mapped) if has_figures else {}
-            table.rows.append(Row(i, number, "group", name=name_text, values=values))
+            unreadable = {}
+            values = (
+                _parse_figures(table, i, mapped, unreadable) if has_figures or has_formulas else {}
+            )
+            table.rows.append(
+                Row(i, number, "group", name=name_text, values=values, unreadable=unreadable)
+            )
             group = name_text
             i += 1
             continue
-        if tt is not None or (name_text and has_figures and not _texty(figures)):
+        if tt is not None or (
+            name_text and (has_formulas or (has_figures and not _texty(figures)))
+        ):
             if not name_text:
                 raise grid.error("a row number without a unit name", i, table.name_col, "unit name")
             values = _parse_figures(table, i, mapped)
@@ -508,11 +664,82 @@ def _classify_rows(table: Table) -> None:
 
 def _loosely_same(a: list[list[str]], b: list[list[str]]) -> bool:
     """Return True if two header blocks name the same columns, allowing spelling drift."""
-    import difflib
-
     flat_a = "|".join(k for row in a for k in row if k)
     flat_b = "|".join(k for row in b for k in row if k)
     return difflib.SequenceMatcher(None, flat_a, flat_b).ratio() >= 0.85
+
+
+_YEAR_RE = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+
+
+def _block_years(rows: list[list[str]]) -> list[str]:
+    """Return the years named in a block of header rows (cell texts), in reading order."""
+    return [y for row in rows for cell in row for y in _years(cell)]
+
+
+def _years(value: Any) -> list[str]:
+    """Return the years a header cell names, in order ("Giai đoạn 2021-2023" -> 2021, 2023)."""
+    return _YEAR_RE.findall(cell_text(value))
+
+
+def _repeat_block(table: Table, start: int) -> list[int] | None:
+    """Return the grid indexes of the header repeated from row `start`, or None if it is not.
+
+    The rows from `start`, as many as the header has, are compared with the header cell by
+    cell (text_key): a repeat, maybe reworded, when at least 60% of the header's non-empty
+    cells match (_same_header_cell), no row carries a row number and no mapped column holds a
+    figure the header does not. Such a block that names other years than the header's is the
+    header of another table: DataError.
+    """
+    grid = table.grid
+    rows_here = list(range(start, start + len(table.header_rows)))
+    if rows_here[-1] >= len(grid.rows):
+        return None
+    if any(_is_int_like(grid.cell(k, table.tt_col)) is not None for k in rows_here):
+        return None
+    mapped = {c.index for c in table.columns if c.ref}
+    cells = matched = 0
+    other_years = False
+    for h, k in zip(table.header_rows, rows_here, strict=True):
+        for j in range(max(len(grid.rows[h]), len(grid.rows[k]))):
+            value = grid.cell(k, j)
+            head, here = text_key(grid.cell(h, j)), text_key(value)
+            if j in mapped and here != head and _number_or_none(value) is not None:
+                return None  # a figure: a row of the table, not its header
+            years_head, years_here = _years(grid.cell(h, j)), _years(value)
+            if years_head and years_here and years_head != years_here:
+                other_years = True  # never a match, however alike the words
+            elif head:
+                matched += _same_header_cell(head, here)
+            cells += bool(head)
+    if not cells or matched < 0.6 * cells:
+        return None
+    if other_years:
+        raise grid.error(
+            "the header is repeated here but differs from the first one "
+            f"(row {grid.row_numbers[table.header_rows[0]]}); a second table?",
+            start,
+        )
+    return rows_here
+
+
+def _same_header_cell(a: str, b: str) -> bool:
+    """Return True if two header cells (text keys) plausibly name the same column.
+
+    Equal; both words for the row number ("TT", "STT", "Số thứ tự") or for the unit name;
+    one inside the other ("Năm 2024" in "Chỉ tiêu năm 2024"); or similar (difflib ratio at
+    least 0.6).
+    """
+    if not a or not b:
+        return False
+    if a == b:
+        return True
+    if {a, b} <= _ROW_NUMBER_WORDS or {a, b} <= UNIT_NAME_KEYS:
+        return True
+    short, long = sorted((a, b), key=len)
+    if len(short) >= 2 and short in long:
+        return True
+    return difflib.SequenceMatcher(None, a, b).ratio() >= 0.6
 
 
 def _texty(values: list[Any]) -> bool:
@@ -521,12 +748,39 @@ def _texty(values: list[Any]) -> bool:
     return bool(filled) and all(_number_or_none(v) is None for v in filled)
 
 
-def _parse_figures(table: Table, i: int, mapped: list[Column]) -> dict[str, ParsedNumber | None]:
+def _parse_figures(
+    table: Table, i: int, mapped: list[Column], unreadable: dict[str, str] | None = None
+) -> dict[str, ParsedNumber | None]:
+    """Return the figures of row i in the mapped columns (ref -> figure, None if empty).
+
+    A cell that cannot be read (text that is not a number, a formula with no computed value)
+    raises DataError; with `unreadable` (totals and group rows) it is recorded there instead,
+    ref -> what is wrong, and its figure is None.
+    """
+    grid = table.grid
     out: dict[str, ParsedNumber | None] = {}
     for col in mapped:
-        value = table.grid.cell(i, col.index)
+        value = grid.cell(i, col.index)
+        cell = f"{col.letter}{grid.row_numbers[i]}"
+        formula = grid.formulas.get((i, col.index))
+        if formula is not None and value is None:
+            if unreadable is None:
+                raise grid.error(
+                    f"cell {cell} holds the formula {formula} with no computed value (the file "
+                    "was written by a program or never opened in Excel): open it in Excel or "
+                    "LibreOffice and save it so the values are stored, or type the figures in",
+                    i,
+                    col.index,
+                    col.label,
+                )
+            unreadable[col.ref] = f"the formula {formula} in cell {cell} has no computed value"
+            out[col.ref] = None
+            continue
         try:
             out[col.ref] = parse_cell(value)
         except NumberParseError as err:
-            raise table.grid.error(str(err), i, col.index, col.label) from None
+            if unreadable is None:
+                raise grid.error(str(err), i, col.index, col.label) from None
+            unreadable[col.ref] = f"the text {cell_text(value)!r} in cell {cell} is not a number"
+            out[col.ref] = None
     return out
