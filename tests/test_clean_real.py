@@ -435,6 +435,7 @@ def test_write_outputs(scratch_root: Path, tmp_path: Path) -> None:
     names = sorted(p.name for p in dest.iterdir())
     assert names == [
         "actuals.parquet",
+        "info.parquet",
         "inputs.json",
         "quality.csv",
         "targets.parquet",

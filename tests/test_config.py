@@ -172,7 +172,11 @@ def test_two_columns_with_the_same_ref() -> None:
             "metric: members_total", "metric: nonmember_workers"
         )
     )
-    assert "two columns map to the same metric@period: nonmember_workers@2021-H1" in msg
+    assert msg == (
+        "the-card.yaml: key 'sources[0]': columns 'Số đoàn viên đến tháng 12/2020' and "
+        "'Số CNLĐ chưa là ĐV đến tháng 6/2021' both give the name 'nonmember_workers@2021-H1': "
+        "give one of them another kind, metric or period, or keep it as kind 'info' with a name"
+    )
 
 
 def test_top_level_must_be_a_mapping() -> None:

@@ -38,7 +38,7 @@ INPUTS = ["C", "D", "E", "F", "G", "H"]
 METRICS = [m for _, m in FORM_COLUMNS]
 VALID = (
     "2024-H1, 2024-H2, 2025-H1, 2025-H2, 2026-H1, 2026-H2, 2027-H1, 2027-H2, 2028-H1, "
-    "2028-H2, 2024, 2025, 2026, 2027, 2028, term"
+    "2028-H2, 2024, 2025, 2026, 2027, 2028, term, mid-term, to-2024-H1 … to-2028-H2"
 )
 YEN_DUNG = "LĐLĐ huyện Yên Dũng"
 VIET_YEN = "LĐLĐ huyện Việt Yên"

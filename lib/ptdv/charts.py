@@ -127,6 +127,7 @@ WORDS = {
         "half_long": "6 tháng {which} năm {year}",
         "year": "năm {year}",
         "term": "cả nhiệm kỳ",
+        "mid_term": "kỳ sơ kết giữa nhiệm kỳ",
     },
     "en": {
         "pace_title": "Share of the term target reached, by unit",
@@ -156,6 +157,7 @@ WORDS = {
         "half_long": "the {which} half of {year}",
         "year": "the year {year}",
         "term": "the whole term",
+        "mid_term": "the mid-term review",
     },
 }
 
@@ -242,6 +244,10 @@ def _number_formatter(lang: str) -> FuncFormatter:
 def _period_label(period: str, lang: str, short: bool = False) -> str:
     """Return a period id in words: '6 tháng đầu năm 2026' (short: '6T đầu 2026'), 'năm 2025'."""
     period = str(period)
+    if period.startswith("to-"):  # a span from the term's start ends with a half-year
+        period = period[3:]
+    if period == "mid-term":
+        return _w(lang, "mid_term")
     if len(period) == 7 and period[4:6] == "-H":
         year, half = period[:4], period[-1]
         which = _w(lang, "first" if half == "1" else "second")

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import pandera.pandas as pa
 
 from . import __version__, checks, forms, paths, schemas
 from .atomic import replace_dir
@@ -21,6 +22,7 @@ from .checks import Finding
 from .config import PlanCard, Source
 from .errors import DataError
 from .ingest import Table, read_table
+from .periods import Calendar
 from .units import clean_name, name_changes, unit_key
 
 FIGURE_COLUMNS = [
@@ -48,6 +50,19 @@ UNIT_COLUMNS = [
     "sheet",
     "row",
 ]
+#: Named extra figures (card columns of kind `info`): shown beside a unit, never progress.
+INFO_COLUMNS = [
+    "plan_id",
+    "unit_id",
+    "unit_name",
+    "name",
+    "period",
+    "value",
+    "source_file",
+    "sheet",
+    "row",
+    "column",
+]
 #: Columns that say where a figure came from; two copies of a table differ only in these.
 PROVENANCE = ["source_file", "sheet", "row", "column"]
 
@@ -61,6 +76,7 @@ class SourceResult:
     units: pd.DataFrame
     figures: pd.DataFrame
     findings: list[Finding]
+    info: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=INFO_COLUMNS))
 
 
 @dataclass
@@ -73,6 +89,7 @@ class CleanResult:
     actuals: pd.DataFrame
     quality: pd.DataFrame
     inputs: list[Path] = field(default_factory=list)
+    info: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=INFO_COLUMNS))
 
     def summary(self) -> pd.DataFrame:
         """Return the unit-level sums per kind, metric and period, in table order."""
@@ -115,8 +132,18 @@ def clean_file(card: PlanCard, source: Source, file: str) -> SourceResult:
             else f"header found on row {rows_h[0]}",
         )
     )
+    encoding = getattr(table.grid, "encoding", None)
+    if encoding in ("utf-16", "windows-1258"):
+        how = {
+            "utf-16": 'UTF-16 text (Excel\'s "Unicode text")',
+            "windows-1258": "Windows-1258 text (an old Vietnamese code page); its separate "
+            "tone marks were joined to their letters (NFC)",
+        }[encoding]
+        findings.append(Finding("info", "layout", src, None, None, f"read as {how}"))
     for number, drift in table.repeats:
-        extra = " (spelled differently, e.g. CNLD for CNLĐ; same columns)" if drift else ""
+        extra = (
+            " (worded or spelled differently, e.g. CNLD for CNLĐ; same columns)" if drift else ""
+        )
         findings.append(
             Finding(
                 "info",
@@ -208,11 +235,28 @@ def clean_file(card: PlanCard, source: Source, file: str) -> SourceResult:
     by_ref = {c.ref: c for c in source.columns}
     letters = {c.ref: c.letter for c in table.columns if c.ref}
     fig_rows = []
+    info_rows = []
     for r, uid in zip(units, ids, strict=True):
         for ref, parsed in r.values.items():
             col = by_ref[ref]
             if col.kind == "derived":
                 continue  # a check-only column
+            if col.kind == "info":
+                info_rows.append(
+                    {
+                        "plan_id": card.plan_id,
+                        "unit_id": uid,
+                        "unit_name": clean_name(r.name),
+                        "name": col.name,
+                        "period": col.period,
+                        "value": float("nan") if parsed is None else parsed.value,
+                        "source_file": path.name,
+                        "sheet": table.grid.sheet,
+                        "row": r.number,
+                        "column": letters[ref],
+                    }
+                )
+                continue
             fig_rows.append(
                 {
                     "plan_id": card.plan_id,
@@ -221,7 +265,7 @@ def clean_file(card: PlanCard, source: Source, file: str) -> SourceResult:
                     "unit_name": clean_name(r.name),
                     "metric": col.metric,
                     "period": col.period,
-                    "kind": col.kind,
+                    "kind": col.tidy_kind,
                     "value": float("nan") if parsed is None else parsed.value,
                     "source_file": path.name,
                     "sheet": table.grid.sheet,
@@ -233,6 +277,9 @@ def clean_file(card: PlanCard, source: Source, file: str) -> SourceResult:
     figures = pd.DataFrame(fig_rows, columns=FIGURE_COLUMNS)
     figures["row"] = figures["row"].astype("Int64")
     figures["value"] = figures["value"].astype("float64")
+    info = pd.DataFrame(info_rows, columns=INFO_COLUMNS)
+    info["row"] = info["row"].astype("Int64")
+    info["value"] = info["value"].astype("float64")
 
     non_additive = {c.ref for c in source.columns if c.rule and c.rule.percent} | {
         ref for r in table.units + table.totals for ref, v in r.values.items() if v and v.percent
@@ -240,16 +287,28 @@ def clean_file(card: PlanCard, source: Source, file: str) -> SourceResult:
     findings += checks.check_totals_rows(table, labels, non_additive)
     findings += checks.check_rules(table, source.columns, labels)
     findings += checks.check_negatives(figures)
-    return SourceResult(path, table, units_df, figures, findings)
+    return SourceResult(path, table, units_df, figures, findings, info)
 
 
 def _compare_copy(primary: SourceResult, copy: SourceResult) -> list[Finding]:
-    """Check that a copy of a table cleans to the same units and figures as the primary."""
+    """Check that a copy of a table cleans to the same units and figures as the primary.
+
+    Every field of the units frame but provenance (unit_name, order, tt, group) and every
+    figure (present, blank or absent on either side) is compared; each difference is one
+    finding, and a difference no specific check names still gives one warning.
+    """
     src = copy.table.grid.source
-    a = primary.figures.drop(columns=PROVENANCE).reset_index(drop=True)
-    b = copy.figures.drop(columns=PROVENANCE).reset_index(drop=True)
-    ua = primary.units.drop(columns=["source_file", "sheet", "row"]).reset_index(drop=True)
-    ub = copy.units.drop(columns=["source_file", "sheet", "row"]).reset_index(drop=True)
+    keys = ["unit_id", "metric", "period", "kind"]
+    unit_prov = ["source_file", "sheet", "row"]
+
+    def figs(r: SourceResult) -> pd.DataFrame:
+        # the order of the figures within a unit follows the column order: not compared
+        f = r.figures.drop(columns=PROVENANCE)
+        return f.sort_values(keys, kind="stable").reset_index(drop=True)
+
+    a, b = figs(primary), figs(copy)
+    ua = primary.units.drop(columns=unit_prov).reset_index(drop=True)
+    ub = copy.units.drop(columns=unit_prov).reset_index(drop=True)
     if a.equals(b) and ua.equals(ub):
         return [
             Finding(
@@ -267,6 +326,22 @@ def _compare_copy(primary: SourceResult, copy: SourceResult) -> list[Finding]:
     cu = copy.units.set_index("unit_id")
     other = primary.file.name
 
+    def same(x: object, y: object) -> bool:
+        """Return True if two cells hold the same value (blank equals blank; 3 equals 3.0)."""
+        if pd.isna(x) or pd.isna(y):
+            return bool(pd.isna(x) and pd.isna(y))
+        return bool(x == y)
+
+    def show(v: object) -> str:
+        """Return a unit field for a message: 'text' quoted, 3 for 3.0, blank for None/NaN."""
+        if pd.isna(v):
+            return "blank"
+        if isinstance(v, str):
+            return f"'{v}'"
+        if isinstance(v, float) and v.is_integer():
+            return str(int(v))
+        return str(v)
+
     def differs(severity: str, uid: str, table: pd.DataFrame, message: str) -> None:
         row = int(table.at[uid, "row"]) if table is cu else None
         out.append(Finding(severity, "copy_differs", src, row, table.at[uid, "unit_name"], message))
@@ -277,34 +352,116 @@ def _compare_copy(primary: SourceResult, copy: SourceResult) -> list[Finding]:
             differs(
                 "error", uid, pu, f"unit '{name}' (row {row} of {other}) is missing from this copy"
             )
-        elif uid not in pu.index:
+            continue
+        if uid not in pu.index:
             differs("error", uid, cu, f"unit '{cu.at[uid, 'unit_name']}' is not in {other}")
-        elif pu.at[uid, "unit_name"] != cu.at[uid, "unit_name"]:
+            continue
+        if pu.at[uid, "unit_name"] != cu.at[uid, "unit_name"]:
             differs(
                 "warning", uid, cu,
                 f"the unit is written '{cu.at[uid, 'unit_name']}' here and "
                 f"'{pu.at[uid, 'unit_name']}' in {other} (same unit id, matched)",
             )  # fmt: skip
-        elif pu.at[uid, "order"] != cu.at[uid, "order"]:
+        if not same(pu.at[uid, "order"], cu.at[uid, "order"]):
             differs(
                 "warning", uid, cu,
                 f"the unit stands at position {cu.at[uid, 'order']} here and "
                 f"{pu.at[uid, 'order']} in {other}",
             )  # fmt: skip
-    keys = ["unit_id", "metric", "period", "kind"]
-    merged = primary.figures.merge(copy.figures, on=keys, how="inner", suffixes=("", "_copy"))
+        for col in ("tt", "group"):
+            here, there = cu.at[uid, col], pu.at[uid, col]
+            if not same(here, there):
+                differs(
+                    "warning", uid, cu,
+                    f"{col}: {show(here)} here, {show(there)} in {other}",
+                )  # fmt: skip
+
+    # figures: outer merge, so that a figure on one side only is never dropped unseen
+    merged = primary.figures.merge(
+        copy.figures, on=keys, how="outer", suffixes=("", "_copy"), indicator=True, sort=False
+    )
     for _, r in merged.iterrows():
-        if r["value"] == r["value_copy"] or (pd.isna(r["value"]) and pd.isna(r["value_copy"])):
+        uid, side = r["unit_id"], r["_merge"]
+        if uid not in pu.index or uid not in cu.index:
+            continue  # the whole unit is missing on one side: one finding above, not one per figure
+        if side == "both" and same(r["value"], r["value_copy"]):
             continue
+        here = "no figure" if side == "left_only" else checks.fmt(r["value_copy"])
+        there = "no figure" if side == "right_only" else checks.fmt(r["value"])
+        row = r["row_copy"] if side != "left_only" else cu.at[uid, "row"]
         out.append(
             Finding(
                 "error",
                 "copy_differs",
                 src,
-                int(r["row_copy"]),
-                r["unit_name_copy"],
-                f"{r['kind']} {r['metric']} {r['period']}: {primary.file.name} has "
-                f"{checks.fmt(r['value'])}, this copy has {checks.fmt(r['value_copy'])}",
+                None if pd.isna(row) else int(row),
+                cu.at[uid, "unit_name"],
+                f"{r['kind']} {r['metric']} {r['period']}: {other} has {there}, "
+                f"this copy has {here}",
+            )
+        )
+
+    if not out:
+        # the frames differ, yet no unit or figure above: say where, never stay silent
+        where = [f"units {d}" for d in _frame_differences(ua, ub, ["unit_id"], other)]
+        where += [f"figures {d}" for d in _frame_differences(a, b, keys, other)]
+        out.append(
+            Finding(
+                "warning",
+                "copy_differs",
+                src,
+                None,
+                None,
+                f"this copy does not clean to the same frames as {other}, though no unit or "
+                f"figure differs: {'; '.join(where) or 'row order'}",
+            )
+        )
+    return out
+
+
+def _frame_differences(x: pd.DataFrame, y: pd.DataFrame, keys: list[str], other: str) -> list[str]:
+    """Return what differs between frame x (the primary's) and y (the copy's), by column."""
+    if x.equals(y):
+        return []
+    out = [f"column {c} only here" for c in y.columns if c not in x.columns]
+    out += [f"column {c} only in {other}" for c in x.columns if c not in y.columns]
+    if len(x) != len(y):
+        out.append(f"{len(y)} rows here, {len(x)} in {other}")
+    common = [c for c in x.columns if c in y.columns]
+    on = [k for k in keys if k in common]
+    xs = x.sort_values(on, kind="stable").reset_index(drop=True) if on else x
+    ys = y.sort_values(on, kind="stable").reset_index(drop=True) if on else y
+    for c in common:
+        if x[c].dtype != y[c].dtype:
+            out.append(f"column {c} (type {y[c].dtype} here, {x[c].dtype} in {other})")
+        elif len(x) == len(y) and not xs[c].equals(ys[c]):
+            out.append(f"column {c}")
+    return out
+
+
+def _compare_info(primary: SourceResult, copy: SourceResult) -> list[Finding]:
+    """Report each named extra figure (kind `info`) that a copy gives differently."""
+    keys = ["unit_id", "name", "period"]
+    a, b = (r.info.assign(period=r.info["period"].fillna("")) for r in (primary, copy))
+    both = a.merge(b, on=keys, how="outer", suffixes=("", "_copy"), indicator=True)
+    out = []
+    for _, r in both.iterrows():
+        x, y = r["value"], r["value_copy"]
+        if r["_merge"] == "both" and (x == y or (pd.isna(x) and pd.isna(y))):
+            continue
+        shown = [
+            "no figure" if r["_merge"] == side else checks.fmt(v)
+            for side, v in (("right_only", x), ("left_only", y))
+        ]
+        row = r["row_copy"]
+        out.append(
+            Finding(
+                "error",
+                "copy_differs",
+                copy.table.grid.source,
+                None if pd.isna(row) else int(row),
+                r["unit_name_copy"] if isinstance(r["unit_name_copy"], str) else r["unit_name"],
+                f"info {r['name']}: {primary.file.name} has {shown[0]}, this copy has {shown[1]}",
             )
         )
     return out
@@ -363,6 +520,7 @@ def clean_plan(card: PlanCard) -> CleanResult:
             copy = clean_file(card, source, copy_file)
             inputs.append(copy.file)
             findings += _compare_copy(primary, copy)
+            findings += _compare_info(primary, copy)
 
     units = pd.concat([r.units for r in results]) if results else pd.DataFrame(columns=UNIT_COLUMNS)
     frames = [r.figures for r in results] + [_plan_figures(card)]
@@ -406,14 +564,40 @@ def clean_plan(card: PlanCard) -> CleanResult:
             _refuse_twice_given(figures, form_figs, card)
             figures = pd.concat([figures, form_figs], ignore_index=True)
             figures["row"] = figures["row"].astype("Int64")
+    findings += checks.check_running_totals(figures, Calendar.from_card(card))
     quality = checks.findings_frame(findings)
     targets = figures[figures["kind"] == "target"].reset_index(drop=True)
-    actuals = figures[figures["kind"].isin(["actual", "baseline"])].reset_index(drop=True)
-    units = schemas.UNITS.validate(units)
-    targets = schemas.FIGURES.validate(targets)
-    actuals = schemas.FIGURES.validate(actuals)
-    quality = schemas.QUALITY.validate(quality)
-    return CleanResult(card, units, targets, actuals, quality, inputs)
+    actual_kinds = ["actual", "cumulative", "baseline"]
+    actuals = figures[figures["kind"].isin(actual_kinds)].reset_index(drop=True)
+    info_parts = [r.info for r in results if not r.info.empty]
+    info = (
+        pd.concat(info_parts, ignore_index=True)
+        if info_parts
+        else pd.DataFrame(columns=INFO_COLUMNS).astype({"value": "float64", "row": "Int64"})
+    )
+    units = _validate(schemas.UNITS, units, "units", card)
+    targets = _validate(schemas.FIGURES, targets, "targets", card)
+    actuals = _validate(schemas.FIGURES, actuals, "actuals", card)
+    info = _validate(schemas.INFO, info, "info", card)
+    quality = _validate(schemas.QUALITY, quality, "quality", card)
+    return CleanResult(card, units, targets, actuals, quality, inputs, info)
+
+
+def _validate(schema: pa.DataFrameSchema, df: pd.DataFrame, what: str, card: PlanCard):  # noqa: ANN202
+    """Return `df` validated by `schema`, or raise DataError in one line (never pandera's dump)."""
+    try:
+        return schema.validate(df)
+    except pa.errors.SchemaError as err:
+        cases = getattr(err, "failure_cases", None)
+        sample = ""
+        if isinstance(cases, pd.DataFrame) and not cases.empty and "failure_case" in cases:
+            sample = ", ".join(str(v) for v in cases["failure_case"].head(3))
+        check = str(getattr(err, "check", "") or "").strip()
+        raise DataError(
+            f"the cleaned {what} table breaks its schema ({check or 'schema'}"
+            f"{': ' + sample if sample else ''}); check the plan card's columns",
+            file=str(card.card_path),
+        ) from None
 
 
 def sha256(path: Path) -> str:
@@ -438,6 +622,7 @@ def write_outputs(result: CleanResult, dest: Path | None = None) -> Path:
         result.units.to_parquet(tmp / "units.parquet", index=False)
         result.targets.to_parquet(tmp / "targets.parquet", index=False)
         result.actuals.to_parquet(tmp / "actuals.parquet", index=False)
+        result.info.to_parquet(tmp / "info.parquet", index=False)
         result.quality.to_csv(tmp / "quality.csv", index=False, encoding="utf-8")
         root = paths.root()
         manifest = {

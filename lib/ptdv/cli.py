@@ -65,14 +65,15 @@ def cmd_clean(args: argparse.Namespace) -> int:
 
 def _plan_and_period(plan_id: str, period: str):  # noqa: ANN202 - (PlanCard, Calendar)
     """Return a plan's card and calendar, refusing a period outside its term."""
-    from .periods import Calendar
+    from .periods import ALIASES, Calendar
 
     card = config.load_card(plan_id)
     cal = Calendar.from_card(card)
-    try:
-        cal.period(period)
-    except ValueError as err:
-        raise ConfigError(f"plan {plan_id}: {err}") from None
+    if period not in ALIASES:
+        try:
+            cal.period(period)
+        except ValueError as err:
+            raise ConfigError(f"plan {plan_id}: {err}") from None
     return card, cal
 
 
@@ -88,24 +89,39 @@ def _today(text: str | None) -> dt.date:
         raise ConfigError(f"--today {text!r}: expected a date YYYY-MM-DD") from None
 
 
-def _resolve_period(args: argparse.Namespace) -> None:
-    """Replace `--period latest` by the latest half-year completed on --today (or today)."""
-    from .periods import Calendar
+def _resolve_period(args: argparse.Namespace, *, defer_to_date: bool = False) -> None:
+    """Resolve `--period latest|to-date` and refuse a period that cannot be reported yet.
 
-    if args.period != "latest":
-        if getattr(args, "today", None):
-            raise ConfigError("--today goes with --period latest")
+    `latest` is the latest half-year completed on --today (or today); `to-date` runs from the
+    term's start to the latest half-year with figures in the processed tables (a run resolves
+    it after cleaning: `defer_to_date`); `term` is refused before the term has ended and
+    `mid-term` before its half-year has.
+    """
+    from .periods import ALIASES, resolve_period
+
+    card, cal = _plan_and_period(args.plan, args.period)
+    today = _today(getattr(args, "today", None))
+    if args.period == "to-date" and defer_to_date:
         return
-    card = config.load_card(args.plan)
-    today = _today(args.today)
-    done = Calendar.from_card(card).latest_completed(today)
-    if done is None:
-        raise ConfigError(
-            f"plan {args.plan}: no half-year of its term has ended by {today:%d/%m/%Y} "
-            f"(the term starts {card.term.start:%d/%m/%Y}): no latest period to report"
-        )
-    print(f"latest completed period on {today:%d/%m/%Y}: {done.id} ({_span(done)})")
-    args.period = done.id
+    halves: list[str] = []
+    if args.period == "to-date":
+        import pandas as pd
+
+        from .progress import halves_with_figures
+
+        f = paths.processed_dir(args.plan) / "actuals.parquet"
+        if not f.is_file():
+            print(f"cleaning {args.plan} first ...", flush=True)
+            clean_plan(args.plan, verbose=getattr(args, "verbose", False))
+        halves = halves_with_figures(cal, pd.read_parquet(f))
+    try:
+        resolved = resolve_period(cal, args.period, today, halves)
+    except ValueError as err:
+        raise ConfigError(f"plan {args.plan}: {err}") from None
+    if args.period in ALIASES:
+        what = {"latest": f"latest completed period on {today:%d/%m/%Y}", "to-date": "to date"}
+        print(f"{what[args.period]}: {resolved} ({_span(cal.period(resolved))})")
+    args.period = resolved
 
 
 def _span(p) -> str:  # noqa: ANN001 - a periods.Period
@@ -125,9 +141,11 @@ def cmd_progress(args: argparse.Namespace) -> int:
 
     from . import progress
 
-    card, cal = _plan_and_period(args.plan, args.period)
+    _plan_and_period(args.plan, args.period)  # refuse a period outside the term at once
     with plan_lock(args.plan):
         _clean_if_needed(args)
+        _resolve_period(args)
+        card, cal = _plan_and_period(args.plan, args.period)
         out = compute_progress(args.plan, args.period, verbose=args.verbose)
     t0 = time.perf_counter()
     print(
@@ -197,7 +215,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     """Clean, compute progress and render every report of one plan and period (then send)."""
     from . import pipeline
 
-    _resolve_period(args)
+    _resolve_period(args, defer_to_date=True)
     formats = [f.strip() for f in args.formats.split(",") if f.strip()]
     pipeline.check_run_parameters(args.plan, args.period, args.units, formats, args.lang)
     with command_log("run", args.plan, args.period) as runlog, plan_lock(args.plan):
@@ -229,6 +247,7 @@ def _run(args: argparse.Namespace) -> int:
         require_complete=args.require_complete,
         verbose=args.verbose,
     )
+    args.period = record["period"]  # `to-date` resolved after cleaning
     dest = Path(record["dest"])
     if record["demo"]:
         print("SỐ LIỆU MINH HỌA: the actual figures are demo data")
@@ -371,7 +390,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("progress", help="actual against target for one period")
     s.add_argument("--plan", required=True, help="plan id (a card in config/plans/)")
-    s.add_argument("--period", required=True, help="2026-H1, 2025 or term")
+    s.add_argument(
+        "--period",
+        required=True,
+        help="2026-H1, 2025, to-date, mid-term, to-2026-H1, term (after the term), or latest",
+    )
+    s.add_argument("--today", help="the day to count from (YYYY-MM-DD; default: today)")
     s.add_argument("--clean", action="store_true", help="clean the plan again first")
     s.set_defaults(func=cmd_progress)
     return p
@@ -379,8 +403,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _plan_period_options(s: argparse.ArgumentParser) -> None:
     s.add_argument("--plan", required=True, help="plan id (a card in config/plans/)")
-    s.add_argument("--period", required=True, help="2026-H1, 2025, term, or latest")
-    s.add_argument("--today", help="with --period latest: the day to count from (YYYY-MM-DD)")
+    s.add_argument(
+        "--period",
+        required=True,
+        help="a half-year (2026-H1), a year (2025), to-date (the term so far), mid-term, "
+        "to-2026-H1, term (once it has ended), or latest (the latest half-year ended)",
+    )
+    s.add_argument("--today", help="the day to count from (YYYY-MM-DD; default: today)")
 
 
 def _send_options(s: argparse.ArgumentParser, prefix: str = "") -> None:

@@ -66,6 +66,9 @@ class Term(_Strict):
 
     start: dt.date
     end: dt.date
+    #: the half-year of the mid-term review (sơ kết giữa nhiệm kỳ); default: the one at or
+    #: after the term's midpoint
+    midterm: PeriodId | None = None
 
     @model_validator(mode="after")
     def _ordered(self) -> Term:
@@ -120,19 +123,76 @@ class Rule(_Strict):
 
 
 class ColumnMap(_Strict):
-    """Maps a header (a text, or a path of texts over header rows) to what its figures are."""
+    """Maps a header (a text, or a path of texts over header rows) to what its figures are.
+
+    `kind: actual` with `cumulative: true` is a running total (lũy kế): counted from the
+    term's start to the end of `period`. `kind: info` keeps a column no metric names (workers
+    by source, an estimate) as a named extra figure: `name` says what it is; it is shown in
+    the unit's row of the reports and never used for progress.
+    """
 
     header: str | list[str]
-    kind: Literal["target", "actual", "baseline", "derived"]
-    metric: MetricName
-    period: PeriodId
+    kind: Literal["target", "actual", "baseline", "derived", "info"]
+    metric: MetricName | None = None
+    period: PeriodId | None = None
+    cumulative: bool = False
+    name: str | None = Field(default=None, min_length=1)
     id: str | None = None
     rule: Rule | None = None
 
+    @model_validator(mode="after")
+    def _consistent(self) -> ColumnMap:
+        where = f"column {self.header_label!r}"
+        if self.kind == "info":
+            if not self.name:
+                raise ValueError(f"{where}: kind 'info' needs a 'name' saying what it holds")
+            if self.cumulative:
+                raise ValueError(f"{where}: 'cumulative' goes with kind 'actual', not 'info'")
+            return self
+        if self.name is not None:
+            raise ValueError(f"{where}: 'name' goes with kind 'info' (a metric names the rest)")
+        missing = [k for k in ("metric", "period") if getattr(self, k) is None]
+        if missing:
+            raise ValueError(f"{where}: kind {self.kind!r} needs {' and '.join(missing)}")
+        if self.cumulative:
+            from .metrics import METRICS
+
+            if self.kind != "actual":
+                raise ValueError(
+                    f"{where}: 'cumulative' (a running total) goes with kind 'actual', "
+                    f"not {self.kind!r}"
+                )
+            if METRICS[self.metric].stock:
+                raise ValueError(
+                    f"{where}: {self.metric} is a level at a date, not a flow: it has no "
+                    "running total; map it as kind 'actual' without 'cumulative'"
+                )
+            if self.period == "term":
+                raise ValueError(
+                    f"{where}: a running total runs to the end of a half-year or year: set "
+                    "'period' to the one whose end it runs to (e.g. 2025-H2), not 'term'"
+                )
+        return self
+
+    @property
+    def tidy_kind(self) -> str:
+        """Return its figures' kind in the tidy tables ('cumulative' for a running total)."""
+        return "cumulative" if self.cumulative else self.kind
+
     @property
     def ref(self) -> str:
-        """Return the name rules use for this column (`metric@period` unless `id` is set)."""
-        return self.id or f"{self.metric}@{self.period}"
+        """Return the name rules use for this column.
+
+        `metric@period`, `metric@to-period` for a running total, the `name` of an info
+        column, unless `id` is set.
+        """
+        if self.id:
+            return self.id
+        if self.kind == "info":
+            return str(self.name)
+        if self.cumulative:
+            return f"{self.metric}@to-{self.period}"
+        return f"{self.metric}@{self.period}"
 
     @property
     def header_path(self) -> list[str]:
@@ -159,9 +219,23 @@ class Source(_Strict):
     @model_validator(mode="after")
     def _refs_known(self) -> Source:
         refs = [c.ref for c in self.columns]
-        dup = sorted({r for r in refs if refs.count(r) > 1})
-        if dup:
-            raise ValueError(f"two columns map to the same metric@period: {', '.join(dup)}")
+        seen: dict[object, ColumnMap] = {}
+        for col in self.columns:
+            # the same name for rules, or the same figure in the tidy tables
+            keys: list[tuple[object, str]] = [(("ref", col.ref), f"the name {col.ref!r}")]
+            if col.kind == "info":
+                keys.append((("info", col.name, col.period), f"info {col.name!r}"))
+            elif col.kind != "derived":
+                what = f"{col.tidy_kind} {col.metric} {col.period}"
+                keys.append(((col.tidy_kind, col.metric, col.period), what))
+            for key, what in keys:
+                if key in seen:
+                    raise ValueError(
+                        f"columns {seen[key].header_label!r} and {col.header_label!r} both "
+                        f"give {what}: give one of them another kind, metric or period, or "
+                        "keep it as kind 'info' with a name"
+                    )
+                seen[key] = col
         for col in self.columns:
             for ref in col.rule.refs() if col.rule else []:
                 if ref not in refs:
@@ -182,6 +256,9 @@ class Actuals(_Strict):
     aliases: dict[str, str] = {}
     #: forms are due this many days after a half-year ends (the date reminders give)
     due_days: int = Field(default=5, ge=0, le=90)
+    #: blank forms also ask for running totals from the term's start (lũy kế); forms that
+    #: carry them are read whatever this says
+    running_totals: bool = False
 
 
 class ProgressSettings(_Strict):
@@ -259,7 +336,10 @@ def describe_validation_error(err: ValidationError) -> str:
             msg = e["msg"].removeprefix("Value error, ")
         else:
             text = e["msg"].removeprefix("Value error, ")
-            msg = f"key '{key}': {text} (got {e.get('input')!r})"
+            got = e.get("input")
+            # a check over a whole mapping names what it found; the mapping would be noise
+            shown = "" if isinstance(got, dict | list) else f" (got {got!r})"
+            msg = f"key '{key}': {text}{shown}"
         if msg not in seen:
             seen.add(msg)
             lines.append(msg)

@@ -550,7 +550,7 @@ def send(
                 result.failed.append((f"unit/{unit_id}", f"no report to send: {err}"))
     if "missing" in kinds:
         actuals = pd.read_parquet(processed / "actuals.parquet")
-        lacking = missing_units(actuals, table, period)
+        lacking = missing_units(actuals, table, period, cal)
         if chosen is not None:
             lacking = [u for u in lacking if u in chosen]
         addresses = who.need_units(lacking, names)

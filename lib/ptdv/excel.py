@@ -281,11 +281,18 @@ def _summary_sheet(
     progress_df: pd.DataFrame,
     lang: str,
     unit_id: str | None,
+    info_df: pd.DataFrame | None = None,
 ) -> None:
+    from .report import info_label
+
     w = WORDS[lang]
     cal = Calendar.from_card(card)
     label = cal.label(period, lang)
-    ncols = len(SUMMARY_COLUMNS)
+    extras: dict[str, dict[str, float]] = {}  # heading -> unit_id -> value
+    if info_df is not None:
+        for n, p, uid, v in info_df[["name", "period", "unit_id", "value"]].itertuples(index=False):
+            extras.setdefault(info_label(n, p), {})[uid] = v
+    ncols = len(SUMMARY_COLUMNS) + len(extras)
 
     row = 1
     ws.cell(row=row, column=1, value=card.issuer).font = Font(bold=True)
@@ -317,7 +324,7 @@ def _summary_sheet(
     ws.cell(row=row, column=1, value=w["blank_note"]).font = Font(italic=True, size=9)
     row += 2
 
-    headings = [texts.column_label(c, lang) for c in SUMMARY_COLUMNS]
+    headings = [texts.column_label(c, lang) for c in SUMMARY_COLUMNS] + list(extras)
     widths = _Widths()
     first_header: int | None = None
     first_last: int | None = None
@@ -352,6 +359,15 @@ def _summary_sheet(
                     if is_fed or mine:
                         cell.font = Font(bold=True)
                     widths.see(c, _shown(value, fmt or ""))
+                for c, by_unit in enumerate(extras.values(), start=len(SUMMARY_COLUMNS) + 1):
+                    value = None if is_fed else _number(by_unit.get(rec["unit_id"]))
+                    cell = ws.cell(row=row, column=c, value=value)
+                    cell.border = _BORDER
+                    cell.number_format = COUNT_FORMAT
+                    if mine:
+                        cell.fill = highlight
+                        cell.font = Font(bold=True)
+                    widths.see(c, _shown(value, COUNT_FORMAT))
                 row += 1
         if first_last is None:
             first_last = row - 1
@@ -549,13 +565,15 @@ def write_report_xlsx(
     provenance: dict[str, Any],
     lang: str = "vi",
     unit_id: str | None = None,
+    info_df: pd.DataFrame | None = None,
 ) -> Path:
     """Write the report's Excel table to `path` and return it.
 
     `progress_df` is `progress.compute_progress` of `period`; `quality_df` the plan's quality
     log; `provenance` a dict of parameters, versions and times, with `inputs` a list of
     {path, sha256, bytes}. With `unit_id`, that unit's rows are highlighted (the copy sent
-    back to one unit). The file is written beside `path` under a temporary name and renamed
+    back to one unit). `info_df` (the plan's named extra figures) adds one column per figure
+    to the unit rows. The file is written beside `path` under a temporary name and renamed
     over it, so `path` is either the old workbook or the complete new one.
     """
     _check_arguments(card, period, progress_df, lang, unit_id)
@@ -564,7 +582,7 @@ def write_report_xlsx(
     wb = Workbook()
     summary = wb.active
     summary.title = w["summary"]
-    _summary_sheet(summary, card, period, progress_df, lang, unit_id)
+    _summary_sheet(summary, card, period, progress_df, lang, unit_id, info_df)
     _quality_sheet(wb.create_sheet(w["quality"]), quality_df, lang)
     _provenance_sheet(wb.create_sheet(w["provenance"]), provenance, lang)
     wb.active = 0

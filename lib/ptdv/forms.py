@@ -40,7 +40,7 @@ from . import paths
 from .atomic import atomic_file
 from .checks import Finding, check_negatives, fmt
 from .errors import ConfigError, DataError
-from .ingest import Table, cell_text, read_table
+from .ingest import Table, cell_text, header_matches, read_table
 from .periods import Calendar, Period
 from .units import UnitIndex, clean_name, split_ambiguous, unit_key
 
@@ -70,6 +70,14 @@ FORM_COLUMNS = [
     ("Tổng số đoàn viên cuối kỳ", "members_total"),
     ("Số CNLĐ chưa là đoàn viên cuối kỳ", "nonmember_workers"),
 ]
+#: Running totals from the term's start (lũy kế) a form may carry after the six figures;
+#: the blank form has them when the card says `actuals.running_totals: true`.
+RUNNING_COLUMNS = [
+    ("Lũy kế kết nạp mới từ đầu nhiệm kỳ", "members_admitted"),
+    ("Lũy kế số đoàn viên giảm từ đầu nhiệm kỳ", "members_lost"),
+    ("Lũy kế tăng thêm từ đầu nhiệm kỳ", "members_net"),
+    ("Lũy kế CĐCS thành lập mới từ đầu nhiệm kỳ", "unions_founded"),
+]
 FORM_SHEET = "Báo cáo"
 GUIDE_SHEET = "Hướng dẫn"
 TITLE = "BÁO CÁO KẾT QUẢ PHÁT TRIỂN ĐOÀN VIÊN, THÀNH LẬP CĐCS"
@@ -77,7 +85,6 @@ DEMO_MARK = "SỐ LIỆU MINH HỌA (demo data)"
 
 _ROW_NUMBER = "TT"
 _UNIT_NAME = "Đơn vị"
-_WIDTH = 2 + len(FORM_COLUMNS)
 _INPUT_FILL = PatternFill("solid", start_color="FFFFF2CC", end_color="FFFFF2CC")
 _HEADER_FILL = PatternFill("solid", start_color="FFD9E1F2", end_color="FFD9E1F2")
 _THIN = Side(style="thin")
@@ -102,10 +109,17 @@ def _period(card: PlanCard, period_id: str) -> tuple[Calendar, Period]:
         raise ConfigError(f"plan {card.plan_id}: {err}") from None
 
 
-def _validations(first_row: int, last_row: int) -> list[DataValidation]:
+def _columns(card: PlanCard) -> list[tuple[str, str]]:
+    """Return the figure columns of the card's blank form: (header, metric)."""
+    return FORM_COLUMNS + (RUNNING_COLUMNS if card.actuals.running_totals else [])
+
+
+def _validations(
+    first_row: int, last_row: int, columns: list[tuple[str, str]]
+) -> list[DataValidation]:
     """Return the data validations of the input cells: whole numbers, >= 0 except net."""
     out = []
-    for j, (header, metric) in enumerate(FORM_COLUMNS, start=3):
+    for j, (header, metric) in enumerate(columns, start=3):
         letter = get_column_letter(j)
         if metric == _NET:
             dv = DataValidation(
@@ -208,6 +222,8 @@ def _build(card: PlanCard, unit_names: list[str], period_id: str, unit_line: str
     cal, period = _period(card, period_id)
     if not unit_names:
         raise ValueError("a form needs at least one unit")
+    columns = _columns(card)
+    width = 2 + len(columns)
     wb = Workbook()
     ws = wb.active
     ws.title = FORM_SHEET
@@ -228,9 +244,9 @@ def _build(card: PlanCard, unit_names: list[str], period_id: str, unit_line: str
         cell = ws.cell(row=r, column=1, value=text)
         cell.font = font
         cell.alignment = align
-        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=_WIDTH)
+        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=width)
     header_row = len(titles) + 2  # one blank row after the titles
-    headers = [_ROW_NUMBER, _UNIT_NAME] + [h for h, _ in FORM_COLUMNS]
+    headers = [_ROW_NUMBER, _UNIT_NAME] + [h for h, _ in columns]
     for j, text in enumerate(headers, start=1):
         cell = ws.cell(row=header_row, column=j, value=text)
         cell.font = Font(bold=True)
@@ -243,16 +259,16 @@ def _build(card: PlanCard, unit_names: list[str], period_id: str, unit_line: str
         r = first + k
         ws.cell(row=r, column=1, value=k + 1).alignment = _CENTER
         ws.cell(row=r, column=2, value=name).alignment = _WRAP
-        for j in range(1, _WIDTH + 1):
+        for j in range(1, width + 1):
             cell = ws.cell(row=r, column=j)
             cell.border = _BORDER
             if j > 2:
                 cell.protection = Protection(locked=False)
                 cell.fill = _INPUT_FILL
-                metric = FORM_COLUMNS[j - 3][1]
+                metric = columns[j - 3][1]
                 cell.number_format = "#,##0;-#,##0" if metric == _NET else "#,##0"
     last = first + len(unit_names) - 1
-    for dv in _validations(first, last):
+    for dv in _validations(first, last, columns):
         ws.add_data_validation(dv)
     note = ws.cell(
         row=last + 2,
@@ -263,7 +279,7 @@ def _build(card: PlanCard, unit_names: list[str], period_id: str, unit_line: str
     note.font = Font(italic=True, size=9)
     ws.column_dimensions["A"].width = 5
     ws.column_dimensions["B"].width = 34
-    for j in range(3, _WIDTH + 1):
+    for j in range(3, width + 1):
         ws.column_dimensions[get_column_letter(j)].width = 16
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth = 1
@@ -501,6 +517,15 @@ def read_actuals(card: PlanCard, units: pd.DataFrame) -> tuple[pd.DataFrame, lis
             n_files += 1
             sheet = _sheet_of(path)
             table = read_table(path, sheet, spec, row_number=_ROW_NUMBER, unit_name=_UNIT_NAME)
+            running = [
+                (f"{metric}@cum", [header])
+                for header, metric in RUNNING_COLUMNS
+                if any(c.ref is None and header_matches(c.path, [header]) for c in table.columns)
+            ]
+            if running:  # the form carries running totals too: read them as well
+                table = read_table(
+                    path, sheet, spec + running, row_number=_ROW_NUMBER, unit_name=_UNIT_NAME
+                )
             src = f"{rel}, {table.grid.sheet}"
             letters = {c.ref: c.letter for c in table.columns if c.ref}
             labels = {c.ref: f"{c.letter} ({c.label})" for c in table.columns if c.ref}
@@ -607,8 +632,10 @@ def read_actuals(card: PlanCard, units: pd.DataFrame) -> tuple[pd.DataFrame, lis
                     )
                 vals = {m: (v.value if v is not None else None) for m, v in r.values.items()}
                 findings += _row_checks(vals, labels, letters, src, r.number, official, period)
-                for _, metric in FORM_COLUMNS:
-                    v = vals[metric]
+                cells = [(m, m, "actual") for _, m in FORM_COLUMNS]
+                cells += [(ref, ref.split("@")[0], "cumulative") for ref, _ in running]
+                for ref, metric, kind in cells:
+                    v = vals[ref]
                     rows.append(
                         {
                             "plan_id": card.plan_id,
@@ -617,12 +644,12 @@ def read_actuals(card: PlanCard, units: pd.DataFrame) -> tuple[pd.DataFrame, lis
                             "unit_name": official,
                             "metric": metric,
                             "period": period,
-                            "kind": "actual",
+                            "kind": kind,
                             "value": float("nan") if v is None else float(v),
                             "source_file": rel,
                             "sheet": table.grid.sheet,
                             "row": r.number,
-                            "column": letters[metric],
+                            "column": letters[ref],
                         }
                     )
         if seen:
@@ -694,8 +721,11 @@ def _row_checks(
                     "(people and unions are counted in whole numbers); kept as reported",
                 )
             )
-    adm, lost, net = vals["members_admitted"], vals["members_lost"], vals[_NET]
-    if adm is not None and lost is not None and net is not None:
+    for suffix, what in (("", "net increase"), ("@cum", "running total of the net increase")):
+        adm, lost = vals.get(f"members_admitted{suffix}"), vals.get(f"members_lost{suffix}")
+        net = vals.get(f"{_NET}{suffix}")
+        if adm is None or lost is None or net is None:
+            continue
         should = adm - lost
         if not math.isclose(net, should, abs_tol=1e-9):
             out.append(
@@ -705,11 +735,11 @@ def _row_checks(
                     src,
                     row,
                     unit,
-                    f"row {row}: net increase {fmt(net)} (column {letters[_NET]}) is not "
-                    f"admitted {fmt(adm)} (column {letters['members_admitted']}) − lost "
-                    f"{fmt(lost)} (column {letters['members_lost']}): it should be "
-                    f"{fmt(should)} (difference {fmt(net - should)}); the figures are kept as "
-                    "reported",
+                    f"row {row}: {what} {fmt(net)} (column {letters[_NET + suffix]}) is not "
+                    f"admitted {fmt(adm)} (column {letters['members_admitted' + suffix]}) − "
+                    f"lost {fmt(lost)} (column {letters['members_lost' + suffix]}): it should "
+                    f"be {fmt(should)} (difference {fmt(net - should)}); the figures are kept "
+                    "as reported",
                 )
             )
     return out

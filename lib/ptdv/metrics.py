@@ -27,11 +27,14 @@ METRICS: dict[str, Metric] = {
         ),
         Metric("members_total", "Tổng số đoàn viên", "Members (total)", True, False),
         Metric("nonmember_workers", "Số CNLĐ chưa là đoàn viên", "Non-member workers", True, False),
+        Metric("workers", "Số công nhân, lao động", "Workers", True, False),
     )
 }
 
 #: What a figure is in a source table.
-KINDS = ("target", "actual", "baseline", "derived")
+#: `cumulative` is an actual counted from the term's start to the end of its period (lũy kế);
+#: `info` columns are kept as named extra figures (processed table `info`), never as metrics.
+KINDS = ("target", "actual", "cumulative", "baseline", "derived", "info")
 
 
 def metric(name: str) -> Metric:

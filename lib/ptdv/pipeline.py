@@ -10,6 +10,7 @@ reports/<plan-id>/<period>/ at the end, so a report folder is complete or absent
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -205,6 +206,7 @@ def render_job(job: Job, plan_id: str, period: str, staging: str) -> JobResult:
                 ctx.quality,
                 report.provenance(ctx, {k: v for k, v in params.items() if k != "charts_dir"}),
                 lang=job.lang,
+                info_df=ctx.info,
             )
             result.outputs.append(f"{job.slug}.xlsx")
             result.seconds["xlsx"] = round(time.perf_counter() - t, 2)
@@ -236,7 +238,7 @@ def check_complete(plan_id: str, period: str, cal: Calendar) -> None:
     names = dict(zip(units["unit_id"], units["unit_name"], strict=True))
     gaps = []
     for half in cal.halves_in(period):
-        lacking = missing_units(actuals, units, half.id)
+        lacking = missing_units(actuals, units, half.id, cal)
         if lacking:
             gaps.append(f"{half.id}: {', '.join(names[u] for u in lacking)}")
     if gaps:
@@ -245,6 +247,22 @@ def check_complete(plan_id: str, period: str, cal: Calendar) -> None:
             f"to {paths.raw_dir(plan_id)}/<actuals folder>/<period>/; without "
             "--require-complete they show as 'no report')"
         )
+
+
+def _resolve(plan_id: str, cal: Calendar, period: str, today: dt.date | None) -> str:
+    """Return `period` resolved on the freshly cleaned figures (see periods.resolve_period)."""
+    import pandas as pd
+
+    from .periods import resolve_period
+    from .progress import halves_with_figures
+    from .report import TZ
+
+    actuals = pd.read_parquet(paths.processed_dir(plan_id) / "actuals.parquet")
+    today = today or dt.datetime.now(TZ).date()
+    try:
+        return resolve_period(cal, period, today, halves_with_figures(cal, actuals))
+    except ValueError as err:
+        raise ConfigError(f"plan {plan_id}: {err}") from None
 
 
 def check_run_parameters(
@@ -277,11 +295,14 @@ def run(
     require_complete: bool = False,
     say: Callable[[str], None] = print,
     verbose: bool = False,
+    today: dt.date | None = None,
 ) -> dict:
     """Clean, compute progress and render the reports; return the run record (run.json).
 
     With `require_complete`, a unit with no figures for a half-year of the period stops the
-    run (DataError) instead of showing as "no report".
+    run (DataError) instead of showing as "no report". `period` may be `to-date`: it is
+    resolved after cleaning, from the figures then known (the record's `period` says to
+    what). `term` before the term's end (on `today`, default today) is refused.
     """
     import pandas as pd
 
@@ -299,6 +320,7 @@ def run(
     t = time.perf_counter()
     clean_plan(plan_id, verbose=verbose)
     steps["clean"] = round(time.perf_counter() - t, 2)
+    period = _resolve(plan_id, cal, period, today)
     if require_complete:
         check_complete(plan_id, period, cal)
 

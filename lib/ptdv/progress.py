@@ -41,6 +41,7 @@ TARGET_METHODS = {
     "half_of_year": "half of the year's target",
     "sum_of_halves": "sum of the half-year targets",
     "sum_of_years": "sum of the yearly targets",
+    "sum_to_date": "sum of the half-years' targets from the term's start",
     "pro_rata_term": "the term target pro rata (half-years in the period / in the term)",
     "none": "no target for this period",
 }
@@ -50,8 +51,15 @@ PROGRESS_COLUMNS = [
     "target_method", "period_target", "period_actual", "period_pct",
     "term_target", "cum_actual", "cum_pct", "elapsed_share", "expected_cum", "gap",
     "pace_ratio", "status", "halves_remaining", "needed_per_half", "forecast_term_end",
-    "rank", "halves_reported", "missing_periods", "demo",
+    "rank", "halves_reported", "missing_periods", "cum_basis", "demo",
 ]  # fmt: skip
+#: What a unit's cumulative actual is made of (column `cum_basis`).
+CUM_BASES = {
+    "half_years": "the sum of its half-year figures",
+    "running_total": "a running total (lũy kế) stated to the period's end",
+    "running_total+half_years": "a running total, plus the half-year figures reported after it",
+    "": "no figure",
+}
 
 
 def achievement(actual: float, target: float) -> float:
@@ -89,6 +97,10 @@ def _period_target(
             return sum(by_period[h] for h in halves), "sum_of_halves"
     if p.kind == "term" and not math.isnan(term):
         return term, "sum_of_years"
+    if p.kind == "span":
+        parts = [_period_target(cal, by_period, h.id, split_year) for h in cal.halves_in(period)]
+        if parts and all(m in ("table", "half_of_year") for _, m in parts):
+            return sum(v for v, _ in parts), "sum_to_date"
     if not math.isnan(term):
         return term * len(cal.halves_in(period)) / n, "pro_rata_term"
     return math.nan, "none"
@@ -120,13 +132,16 @@ def compute_progress(
             file=str(card.card_path),
         )
     split_year = card.progress.half_year_targets == "split_year"
+    p = cal.period(period)
     elapsed = cal.elapsed_share(period)
     through = [h.id for h in cal.halves_through(period)]
     within = [h.id for h in cal.halves_in(period)]
     remaining = cal.remaining_halves(period)
     t = targets[targets["level"] == "unit"]
-    a = actuals[(actuals["level"] == "unit") & (actuals["kind"] == "actual")]
+    a = actuals[(actuals["level"] == "unit") & (actuals["kind"].isin(["actual", "cumulative"]))]
     a = a[a["value"].notna()]
+    flows_all = a[a["kind"] == "actual"]
+    cums_all = a[a["kind"] == "cumulative"]
     demo = bool(card.actuals.demo)
     rows = []
     for _, u in units.sort_values("order").iterrows():
@@ -136,12 +151,11 @@ def compute_progress(
             by_period = {k: v for k, v in by_period.items() if not math.isnan(v)}
             p_target, method = _period_target(cal, by_period, period, split_year)
             term_target, _ = _period_target(cal, by_period, "term", split_year)
-            av = a[(a["unit_id"] == u["unit_id"]) & (a["metric"] == metric)]
-            got = av.groupby("period")["value"].sum()
-            reported = [h for h in through if h in got.index]
-            p_reported = [h for h in within if h in got.index]
-            p_actual = float(got[p_reported].sum()) if p_reported else math.nan
-            cum = float(got[reported].sum()) if reported else math.nan
+            sel = (flows_all["unit_id"] == u["unit_id"]) & (flows_all["metric"] == metric)
+            got = flows_all[sel].groupby("period")["value"].sum()
+            sel = (cums_all["unit_id"] == u["unit_id"]) & (cums_all["metric"] == metric)
+            cums = running_totals(cal, cums_all[sel])
+            actual = cumulate(through, within, dict(got), cums, spans=p.kind in ("span", "term"))
             rows.append(
                 {
                     "plan_id": card.plan_id,
@@ -153,11 +167,13 @@ def compute_progress(
                     "metric": metric,
                     "target_method": method,
                     "period_target": p_target,
-                    "period_actual": p_actual,
+                    "period_actual": actual.period_actual,
                     "term_target": term_target,
-                    "cum_actual": cum,
-                    "halves_reported": len(reported),
-                    "missing_periods": ",".join(h for h in through if h not in got.index),
+                    "cum_actual": actual.cum_actual,
+                    "halves_reported": len(actual.covered),
+                    "missing_periods": ",".join(h for h in through if h not in actual.covered),
+                    "cum_basis": actual.basis,
+                    "reported_": actual.reported,
                 }
             )
     df = pd.DataFrame(rows)
@@ -169,11 +185,16 @@ def compute_progress(
             term_target=("term_target", lambda s: s.sum(min_count=1)),
             cum_actual=("cum_actual", lambda s: s.sum(min_count=1)),
             halves_reported=("halves_reported", "sum"),
+            reported_=("reported_", "any"),
             target_method=("target_method", lambda s: ",".join(sorted(set(s)))),
         )
         .reset_index()
     )
     fed["missing_periods"] = ""
+    fed["cum_basis"] = [
+        ";".join(sorted({b for b in df.loc[df["metric"] == m, "cum_basis"] if b}))
+        for m in fed["metric"]
+    ]
     fed = fed.assign(
         plan_id=card.plan_id,
         period=period,
@@ -214,10 +235,79 @@ def compute_progress(
     return df
 
 
+@dataclass
+class Cumulated:
+    """One unit's actual for a period and to its end, and what they were made of."""
+
+    period_actual: float
+    cum_actual: float
+    covered: list[str]  # half-years through the period that the figures account for
+    basis: str  # a key of CUM_BASES
+    reported: bool  # figures for the period itself (a flow in it, or a running total to its end)
+
+
+def running_totals(cal: Calendar, cums: pd.DataFrame) -> dict[str, float]:
+    """Return running totals (kind `cumulative`) by the half-year they run to.
+
+    A running total to a year runs to the end of its second half-year.
+    """
+    out: dict[str, float] = {}
+    for period, value in zip(cums["period"], cums["value"], strict=True):
+        halves = cal.halves_in(str(period))
+        out[halves[-1].id] = float(value)
+    return out
+
+
+def cumulate(
+    through: list[str],
+    within: list[str],
+    flows: dict[str, float],
+    cums: dict[str, float],
+    *,
+    spans: bool = False,
+) -> Cumulated:
+    """Return a unit's period and cumulative actual from half-year flows and running totals.
+
+    `through` are the half-years from the term's start to the period's end, `within` those
+    of the period itself. The latest running total at or before the period's end counts as
+    the cumulative actual at its half-year, plus any flows reported after it. The period's
+    own actual is the sum of its flows; without any, the difference of two running totals
+    around it (or the running total itself when the period starts with the term); otherwise
+    unknown (NaN, shown "–"). A span from the term's start (`spans`) has the cumulative
+    actual as its own.
+    """
+    known = [h for h in through if h in cums]
+    last = known[-1] if known else None
+    after = through[through.index(last) + 1 :] if last else through
+    later = [h for h in after if h in flows]
+    if last is None:
+        cum = sum(flows[h] for h in later) if later else math.nan
+        basis = "half_years" if later else ""
+        covered = later
+    else:
+        cum = cums[last] + sum(flows[h] for h in later)
+        basis = "running_total+half_years" if later else "running_total"
+        covered = through[: through.index(last) + 1] + later
+    in_period = [h for h in within if h in flows]
+    if spans:
+        period_actual = cum
+        reported = bool(covered)
+    elif in_period:
+        period_actual = sum(flows[h] for h in in_period)
+        reported = True
+    else:
+        end = within[-1] if within else None
+        before = through[: through.index(within[0])] if within else []
+        start = 0.0 if not before else cums.get(before[-1], math.nan)
+        period_actual = cums[end] - start if end in cums else math.nan
+        reported = end in cums
+    return Cumulated(float(period_actual), float(cum), covered, basis, reported)
+
+
 def _status(r: object, on_track_ratio: float) -> str:
     if pd.isna(r.term_target) or r.term_target <= 0:
         return "no_target"
-    if pd.isna(r.period_actual):
+    if not r.reported_ or pd.isna(r.cum_actual):
         return "no_report"
     if pd.isna(r.pace_ratio):
         return "no_target"
@@ -281,6 +371,15 @@ def load_processed(plan_id: str) -> ProgressInputs:
     )
 
 
+def load_info(plan_id: str) -> pd.DataFrame:
+    """Return a plan's named extra figures (processed `info.parquet`; empty if none)."""
+    from . import paths
+    from .clean import INFO_COLUMNS
+
+    f = paths.processed_dir(plan_id) / "info.parquet"
+    return pd.read_parquet(f) if f.is_file() else pd.DataFrame(columns=INFO_COLUMNS)
+
+
 def write_progress(df: pd.DataFrame, plan_id: str, period: str) -> str:
     """Write progress_<period>.parquet into the plan's processed folder (temp file, rename)."""
     from . import paths
@@ -335,9 +434,41 @@ def trend(
     return out
 
 
-def missing_units(actuals: pd.DataFrame, units: pd.DataFrame, period: str) -> list[str]:
-    """Return the ids of the units (official order) with no figure at all for half-year `period`."""
-    got = actuals[(actuals["period"] == period) & (actuals["level"] == "unit")]
-    have = set(got.loc[got["value"].notna(), "unit_id"])
+def missing_units(
+    actuals: pd.DataFrame, units: pd.DataFrame, period: str, cal: Calendar | None = None
+) -> list[str]:
+    """Return the ids of the units (official order) with no figure at all for half-year `period`.
+
+    With the plan's calendar, a running total to `period`'s end or later covers it too.
+    """
+    got = actuals[(actuals["level"] == "unit") & actuals["value"].notna()]
+    have = set(got.loc[got["period"] == period, "unit_id"])
+    if cal is not None:
+        ids = [h.id for h in cal.halves()]
+        cums = got[got["kind"] == "cumulative"]
+        for uid, p in zip(cums["unit_id"], cums["period"], strict=True):
+            end = cal.halves_in(str(p))[-1].id
+            if period in ids and ids.index(end) >= ids.index(period):
+                have.add(uid)
     ordered = units.sort_values("order")["unit_id"].tolist()
     return [u for u in ordered if u not in have]
+
+
+def halves_with_figures(cal: Calendar, actuals: pd.DataFrame) -> list[str]:
+    """Return the half-years (in order) that some unit's actual or running total reaches."""
+    a = actuals[
+        (actuals["level"] == "unit")
+        & actuals["kind"].isin(["actual", "cumulative"])
+        & actuals["value"].notna()
+    ]
+    ids = [h.id for h in cal.halves()]
+    reached: set[str] = set()
+    for period, kind in set(zip(a["period"], a["kind"], strict=True)):
+        if str(period) == "term" and kind == "actual":
+            continue  # a whole-term figure says nothing of when
+        try:
+            halves = cal.halves_in(str(period))
+        except ValueError:
+            continue
+        reached.update(h.id for h in halves[-1:] if kind == "cumulative" or len(halves) <= 2)
+    return [h for h in ids if h in reached]

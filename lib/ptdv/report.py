@@ -21,7 +21,7 @@ from . import __version__, config, paths, progress
 from .config import PlanCard
 from .errors import ConfigError
 from .numbers import format_number, format_percent
-from .periods import Calendar
+from .periods import ALIASES, Calendar
 from .texts import STATUS_FILLS, column_label, metric_label, status_label
 from .units import unit_key
 
@@ -50,6 +50,8 @@ CHECK_TEXT = {
         "not_a_form": "Tệp không phải biểu báo cáo.",
         "file_name": "Tên tệp không khớp đơn vị trong biểu.",
         "demo_mark": "Biểu mang dấu số liệu minh họa.",
+        "running_total": "Số lũy kế khác tổng số liệu các kỳ 6 tháng; báo cáo dùng số lũy kế.",
+        "formula": "Ô tổng cộng chứa công thức chưa có giá trị hoặc chữ: không kiểm tra được.",
     },
     "en": {
         "duplicate_unit": "A unit name appears twice in the source: the rows are kept apart, "
@@ -71,6 +73,9 @@ CHECK_TEXT = {
         "not_a_form": "A file that is not a report form.",
         "file_name": "A file's name does not match the unit in it.",
         "demo_mark": "A form carries the demo-data mark.",
+        "running_total": "A running total differs from the sum of the half-year figures; the "
+        "report uses the running total.",
+        "formula": "A totals cell holds a formula with no value, or text: it cannot be checked.",
     },
 }
 METHOD_TEXT = {
@@ -79,6 +84,7 @@ METHOD_TEXT = {
         "half_of_year": "bằng một nửa chỉ tiêu năm",
         "sum_of_halves": "tổng chỉ tiêu hai kỳ 6 tháng",
         "sum_of_years": "tổng chỉ tiêu các năm",
+        "sum_to_date": "tổng chỉ tiêu các kỳ 6 tháng từ đầu nhiệm kỳ",
         "pro_rata_term": "chỉ tiêu nhiệm kỳ chia đều theo số kỳ 6 tháng",
         "none": "không có chỉ tiêu kỳ",
     },
@@ -96,6 +102,7 @@ CHECK_NAMES = {
         "declared_total": "tổng nêu trong văn bản",
         "forms_read": "biểu báo cáo đã đọc",
         "no_table": "không có bảng đơn vị",
+        "running_total": "số lũy kế đối chiếu với số liệu các kỳ",
     },
     "en": {},
 }
@@ -256,7 +263,8 @@ def check_parameters(params: dict) -> None:
     card = config.load_card(params["plan_id"])
     cal = Calendar.from_card(card)
     try:
-        cal.period(params["period"])
+        if params["period"] not in ALIASES:  # resolved later, on the cleaned figures
+            cal.period(params["period"])
     except ValueError as err:
         raise ConfigError(f"plan {card.plan_id}: {err}") from None
     if params.get("lang", "vi") not in ("vi", "en"):
@@ -283,6 +291,8 @@ class ReportContext:
     quality: pd.DataFrame
     inputs: list[dict]
     metrics: list[str]
+    #: named extra figures per unit (card columns of kind `info`); never used for progress
+    info: pd.DataFrame = field(default_factory=pd.DataFrame)
     generated: dt.datetime = field(default_factory=lambda: dt.datetime.now(TZ))
     commit: str = field(default_factory=git_commit)
 
@@ -314,6 +324,7 @@ class ReportContext:
             quality=quality,
             inputs=manifest["inputs"],
             metrics=list(dict.fromkeys(prog["metric"])),
+            info=progress.load_info(plan_id),
         )
 
     @property
@@ -386,15 +397,26 @@ def _sentence_vi(ctx: ReportContext, metric: str, r: pd.Series, units: pd.DataFr
     lang = "vi"
     who = ctx.unit_name if ctx.unit_id else "Toàn hệ thống"
     counts = units["status"].value_counts()
+    p = ctx.cal.period(ctx.period)
+    if p.kind == "span":  # from the term's start: to-date, mid-term
+        review = "Sơ kết giữa nhiệm kỳ: t" if p.id == "mid-term" else "T"
+        opening = f"{review}ừ đầu nhiệm kỳ đến {p.end:%d/%m/%Y}"
+    else:
+        opening = f"Đến hết {ctx.cal.label(ctx.period, lang).lower()}"
     s = (
-        f"Đến hết {ctx.cal.label(ctx.period, lang).lower()} "
+        f"{opening} "
         f"({ctx.cal.date_range(ctx.period)}), {who.lower() if not ctx.unit_id else who} "
         f"đạt {num(r['cum_actual'], lang)} ({_lower_first(metric_label(metric, lang))}), bằng "
         f"{pct(r['cum_pct'], lang)} chỉ tiêu nhiệm kỳ ({num(r['term_target'], lang)}), "
         f"trong khi thời gian đã qua {pct(r['elapsed_share'], lang)} nhiệm kỳ: "
         f"{status_label(r['status'], lang).lower()}."
     )
-    if not pd.isna(r["period_actual"]) and not pd.isna(r["period_target"]):
+    if p.kind == "span" and not pd.isna(r["period_target"]):
+        s += (
+            f" So với tổng chỉ tiêu các kỳ đến nay ({num(r['period_target'], lang)}), đạt "
+            f"{pct(r['period_pct'], lang)}."
+        )
+    elif not pd.isna(r["period_actual"]) and not pd.isna(r["period_target"]):
         s += (
             f" Riêng kỳ này thực hiện {num(r['period_actual'], lang)}, bằng "
             f"{pct(r['period_pct'], lang)} chỉ tiêu kỳ ({num(r['period_target'], lang)})."
@@ -421,15 +443,26 @@ def _sentence_en(ctx: ReportContext, metric: str, r: pd.Series, units: pd.DataFr
     lang = "en"
     who = ctx.unit_name if ctx.unit_id else "the federation as a whole"
     counts = units["status"].value_counts()
+    p = ctx.cal.period(ctx.period)
+    if p.kind == "span":  # from the term's start: to-date, mid-term
+        review = "Mid-term review: f" if p.id == "mid-term" else "F"
+        opening = f"{review}rom the start of the term to {p.end:%d/%m/%Y}"
+    else:
+        opening = f"By the end of the {ctx.cal.label(ctx.period, lang).lower()}"
     s = (
-        f"By the end of the {ctx.cal.label(ctx.period, lang).lower()} "
+        f"{opening} "
         f"({ctx.cal.date_range(ctx.period)}), {who} reached "
         f"{num(r['cum_actual'], lang)} ({_lower_first(metric_label(metric, lang))}), "
         f"{pct(r['cum_pct'], lang)} of the term target ({num(r['term_target'], lang)}), with "
         f"{pct(r['elapsed_share'], lang)} of the term elapsed: "
         f"{status_label(r['status'], lang).lower()}."
     )
-    if not pd.isna(r["period_actual"]) and not pd.isna(r["period_target"]):
+    if p.kind == "span" and not pd.isna(r["period_target"]):
+        s += (
+            f" Against the targets of the half-years so far ({num(r['period_target'], lang)}), "
+            f"that is {pct(r['period_pct'], lang)}."
+        )
+    elif not pd.isna(r["period_actual"]) and not pd.isna(r["period_target"]):
         s += (
             f" In this period alone: {num(r['period_actual'], lang)}, "
             f"{pct(r['period_pct'], lang)} of the period target "
@@ -612,11 +645,32 @@ def unit_summary(ctx: ReportContext) -> str:
         f"<tr><th>{esc(column_label('missing_periods', lang))}</th>"
         f'<td colspan="{len(ctx.metrics)}">{esc(missing)}</td></tr>'
     )
+    for label, value in info_of(ctx.info, ctx.unit_id).items():
+        body.append(
+            f"<tr><th>{esc(label)}</th>"
+            f'<td class="num" colspan="{len(ctx.metrics)}">{num(value, lang)}</td></tr>'
+        )
     return (
         f'<section class="ptdv-unit-summary"><h3>{esc(ctx.unit_name)}</h3>'
         f'<table class="ptdv-figures"><thead><tr><th></th>{head}</tr></thead>'
         f"<tbody>{''.join(body)}</tbody></table></section>"
     )
+
+
+def info_label(name: str, period: object) -> str:
+    """Return an extra figure's heading: its name, with its period when the card gives one."""
+    return name if period is None or pd.isna(period) else f"{name} ({period})"
+
+
+def info_of(info: pd.DataFrame, unit_id: str) -> dict[str, float]:
+    """Return a unit's named extra figures (card columns of kind `info`), in table order."""
+    if info.empty:
+        return {}
+    mine = info[info["unit_id"] == unit_id]
+    return {
+        info_label(n, p): v
+        for n, p, v in zip(mine["name"], mine["period"], mine["value"], strict=True)
+    }
 
 
 def quality_appendix(ctx: ReportContext) -> str:

@@ -46,6 +46,24 @@ FIGURES = pa.DataFrameSchema(
     unique=["unit_id", "metric", "period", "kind"],
 )
 
+INFO = pa.DataFrameSchema(
+    {
+        "plan_id": pa.Column(str),
+        "unit_id": pa.Column(str),
+        "unit_name": pa.Column(str),
+        "name": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "period": pa.Column(str, _PERIOD, nullable=True),
+        "value": pa.Column(float, nullable=True),
+        "source_file": pa.Column(str),
+        "sheet": pa.Column(str, nullable=True),
+        "row": pa.Column("Int64", nullable=True),
+        "column": pa.Column(str),
+    },
+    strict=True,
+    coerce=True,
+    unique=["unit_id", "name", "period"],
+)
+
 QUALITY = pa.DataFrameSchema(
     {
         "severity": pa.Column(str, pa.Check.isin(list(SEVERITIES))),
