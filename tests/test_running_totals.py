@@ -233,3 +233,17 @@ def test_a_running_total_covers_the_half_years_it_spans(plan) -> None:  # noqa: 
     assert progress.missing_units(a, u, "2025-H2", cal) == []
     assert len(progress.missing_units(a, u, "2026-H1", cal)) == 6
     assert len(progress.missing_units(a, u, "2024-H1")) == 6  # without the calendar: no figure
+
+
+def test_trend_shows_the_running_total_where_it_is_known(plan) -> None:  # noqa: ANN001
+    result = clean_plan(plan)
+    t = progress.trend(
+        plan, result.units, result.targets, result.actuals, "to-2025-H2", "members_net"
+    )
+    assert t["period"].tolist() == ["2024-H1", "2024-H2", "2025-H1", "2025-H2"]
+    # only the total to 30/11/2025 is known; the half-years before it are covered by it
+    assert t["cum_actual"].isna().tolist() == [True, True, True, False]
+    assert t["cum_actual"].iloc[-1] == sp.FEDERATION_NET
+    assert t["covered"].all()
+    assert t["reported"].tolist() == [0, 0, 0, 6]
+    assert t["actual"].isna().all()  # no half-year's own figure

@@ -570,7 +570,7 @@ def plot_cumulative(
     if t.empty:
         raise ValueError("the trend frame has no half-years")
     x = np.arange(len(t), dtype=float)
-    actual_y = t["cum_actual"].where(t["actual"].notna()).to_numpy(dtype=float)
+    actual_y = t["cum_actual"].to_numpy(dtype=float)  # NaN where not known
     plan_y = t["cum_target"].to_numpy(dtype=float)
     pace_y = t["pace"].to_numpy(dtype=float)
     ticks = [_period_label(p, lang, short=True) for p in t["period"]]
@@ -658,7 +658,8 @@ def plot_cumulative(
             )
 
         # half-years nobody reported: one shaded span and one note per run of them
-        gaps = np.flatnonzero(t["actual"].isna().to_numpy())
+        unknown = ~t["covered"] if "covered" in t.columns else t["actual"].isna()
+        gaps = np.flatnonzero(unknown.to_numpy(dtype=bool))
         runs = np.split(gaps, np.flatnonzero(np.diff(gaps) > 1) + 1) if gaps.size else []
         for run in runs:
             ax.axvspan(run[0] - 0.4, run[-1] + 0.4, color=STATUS_COLORS["no_report"], alpha=0.08)

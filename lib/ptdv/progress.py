@@ -51,7 +51,7 @@ PROGRESS_COLUMNS = [
     "target_method", "period_target", "period_actual", "period_pct",
     "term_target", "cum_actual", "cum_pct", "elapsed_share", "expected_cum", "gap",
     "pace_ratio", "status", "halves_remaining", "needed_per_half", "forecast_term_end",
-    "rank", "halves_reported", "missing_periods", "cum_basis", "demo",
+    "rank", "halves_reported", "missing_periods", "cum_basis", "reported", "demo",
 ]  # fmt: skip
 #: What a unit's cumulative actual is made of (column `cum_basis`).
 CUM_BASES = {
@@ -173,7 +173,7 @@ def compute_progress(
                     "halves_reported": len(actual.covered),
                     "missing_periods": ",".join(h for h in through if h not in actual.covered),
                     "cum_basis": actual.basis,
-                    "reported_": actual.reported,
+                    "reported": actual.reported,
                 }
             )
     df = pd.DataFrame(rows)
@@ -185,7 +185,7 @@ def compute_progress(
             term_target=("term_target", lambda s: s.sum(min_count=1)),
             cum_actual=("cum_actual", lambda s: s.sum(min_count=1)),
             halves_reported=("halves_reported", "sum"),
-            reported_=("reported_", "any"),
+            reported=("reported", "any"),
             target_method=("target_method", lambda s: ",".join(sorted(set(s)))),
         )
         .reset_index()
@@ -307,7 +307,7 @@ def cumulate(
 def _status(r: object, on_track_ratio: float) -> str:
     if pd.isna(r.term_target) or r.term_target <= 0:
         return "no_target"
-    if not r.reported_ or pd.isna(r.cum_actual):
+    if not r.reported or pd.isna(r.cum_actual):
         return "no_report"
     if pd.isna(r.pace_ratio):
         return "no_target"
@@ -403,15 +403,21 @@ def trend(
     """Return, half-year by half-year up to `period`, actual and cumulative against the plan.
 
     One row per half-year of the term up to the end of `period` (the federation, or one
-    unit): `actual` (NaN where nobody reported), `cum_actual`, `target` (the half-year's
-    target, by the card's method), `cum_target`, and `pace` (the term target times the
-    elapsed share), with `reported` units counted.
+    unit): `actual` (the half-year's own figure; NaN where nobody reported one),
+    `cum_actual` (NaN where not known: nobody had figures for the half-year, neither a flow
+    nor a running total to its end), `covered` (the half-year is accounted for, if only by a
+    later running total), `target` (the half-year's target, by the card's method),
+    `cum_target`, and `pace` (the term target times the elapsed share), with `reported`
+    units counted.
     """
     cal = Calendar.from_card(card)
     halves = [h.id for h in cal.halves_through(period)]
     n = len(cal.halves())
     chosen = units if unit_id is None else units[units["unit_id"] == unit_id]
     per_half = {h: compute_progress(card, chosen, targets, actuals, h) for h in halves}
+    last = per_half[halves[-1]]
+    last_units = last[(last["level"] == "unit") & (last["metric"] == metric)]
+    gaps = [set(str(m).split(",")) for m in last_units["missing_periods"]]
     level = "federation"
     rows = []
     for i, h in enumerate(halves, start=1):
@@ -423,13 +429,14 @@ def trend(
                 "period": h,
                 "label": cal.label(h),
                 "actual": r["period_actual"],
+                "cum_actual": r["cum_actual"] if r["reported"] else math.nan,
+                "covered": any(h not in g for g in gaps),
                 "target": r["period_target"],
                 "pace": r["term_target"] * i / n,
-                "reported": int(u["period_actual"].notna().sum()),
+                "reported": int(u["reported"].sum()),
             }
         )
     out = pd.DataFrame(rows)
-    out["cum_actual"] = out["actual"].fillna(0).cumsum().where(out["actual"].notna().cumsum() > 0)
     out["cum_target"] = out["target"].cumsum()
     return out
 
