@@ -81,7 +81,7 @@ def test_blank_and_text_totals_cells_are_reported(make_plan, card_text) -> None:
     )
     assert found[1][2] == (
         "totals row 'Tổng cộng', column C (Năm 2024 › CĐCS): blank, while 3 unit row(s) have "
-        "figures adding up to 6; that column is not checked"
+        "figures adding up to 6; that column is not checked against the unit rows"
     )
 
 

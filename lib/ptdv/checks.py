@@ -100,7 +100,15 @@ def check_totals_rows(
             else:
                 scopes = [whole]
         label = "group row" if total.kind == "group" else "totals row"
-        for k, why in total.unreadable.items():
+        unchecked = dict(total.unreadable)  # formulas without values, text
+        for k, v in total.values.items():
+            rows = [r for r in units if r.values.get(k) is not None]
+            if v is None and k not in skip | set(unchecked) and rows and total.kind == "total":
+                summed = sum(_value(r.values.get(k)) or 0.0 for r in rows)
+                unchecked[k] = (
+                    f"blank, while {len(rows)} unit row(s) have figures adding up to {fmt(summed)}"
+                )
+        for k, why in unchecked.items():
             out.append(
                 Finding(
                     "warning",
@@ -112,24 +120,6 @@ def check_totals_rows(
                     "checked against the unit rows",
                 )
             )
-        for k, v in total.values.items():
-            if v is not None or k in skip or k in total.unreadable:
-                continue
-            rows = [r for r in units if r.values.get(k) is not None]
-            if rows and total.kind == "total":
-                summed = sum(_value(r.values.get(k)) or 0.0 for r in rows)
-                out.append(
-                    Finding(
-                        "warning",
-                        "totals_row",
-                        src,
-                        total.number,
-                        None,
-                        f"{label} '{total.name}', column {labels[k]}: blank, while {len(rows)} "
-                        f"unit row(s) have figures adding up to {fmt(summed)}; that column is "
-                        "not checked",
-                    )
-                )
         refs = [k for k, v in total.values.items() if v is not None and k not in skip]
         sums = {
             name: {k: sum(_value(r.values.get(k)) or 0.0 for r in rows) for k in refs}

@@ -122,6 +122,28 @@ class Rule(_Strict):
         return list(self.sum or self.difference or self.percent or [])
 
 
+def column_ref(
+    kind: str,
+    metric: str | None,
+    period: str | None,
+    cumulative: bool = False,
+    name: str | None = None,
+    id: str | None = None,  # noqa: A002 - the card's key
+) -> str:
+    """Return the name rules use for a column.
+
+    `metric@period`, `metric@to-period` for a running total, the `name` of an info column,
+    unless `id` is set.
+    """
+    if id:
+        return id
+    if kind == "info":
+        return str(name)
+    if cumulative:
+        return f"{metric}@to-{period}"
+    return f"{metric}@{period}"
+
+
 class ColumnMap(_Strict):
     """Maps a header (a text, or a path of texts over header rows) to what its figures are.
 
@@ -181,18 +203,8 @@ class ColumnMap(_Strict):
 
     @property
     def ref(self) -> str:
-        """Return the name rules use for this column.
-
-        `metric@period`, `metric@to-period` for a running total, the `name` of an info
-        column, unless `id` is set.
-        """
-        if self.id:
-            return self.id
-        if self.kind == "info":
-            return str(self.name)
-        if self.cumulative:
-            return f"{self.metric}@to-{self.period}"
-        return f"{self.metric}@{self.period}"
+        """Return the name rules use for this column (see `column_ref`)."""
+        return column_ref(self.kind, self.metric, self.period, self.cumulative, self.name, self.id)
 
     @property
     def header_path(self) -> list[str]:

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import yaml
 
+from .config import column_ref
 from .errors import DataError
 from .ingest import Column, Table, cell_text, find_header, read_grid, read_table
 from .metrics import METRICS
@@ -113,13 +114,7 @@ class Guess:
     @property
     def ref(self) -> str:
         """Return the name rules use for the column (as ColumnMap.ref does)."""
-        if self.id:
-            return self.id
-        if self.kind == "info":
-            return str(self.name)
-        if self.cumulative:
-            return f"{self.metric}@to-{self.period}"
-        return f"{self.metric}@{self.period}"
+        return column_ref(self.kind, self.metric, self.period, self.cumulative, self.name, self.id)
 
     @property
     def group(self) -> tuple[str, ...]:
