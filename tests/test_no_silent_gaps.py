@@ -221,3 +221,28 @@ def test_form_written_with_running_totals_reads_back(make_plan, card_text, empty
         "running total of the net increase 850 (column K) is not admitted 900 (column I) − "
         "lost 60 (column J)"
     ]
+
+
+def test_a_schema_failure_is_one_line_not_a_dump(make_plan, card_text) -> None:  # noqa: ANN001
+    from ptdv import schemas
+    from ptdv.clean import _validate
+
+    card = make_plan("p", card_text("p", file="t.txt", columns=COLUMNS), {"t.txt": HEAD})
+    units = pd.DataFrame(
+        {
+            "plan_id": ["p", "p"],
+            "unit_id": ["an", "an"],  # twice
+            "unit_name": ["An", "An"],
+            "order": [1, 2],
+            "tt": pd.array([1, 2], dtype="Int64"),
+            "group": [None, None],
+            "source_file": ["t.txt", "t.txt"],
+            "sheet": [None, None],
+            "row": [4, 5],
+        }
+    )
+    with pytest.raises(DataError) as err:
+        _validate(schemas.UNITS, units, "units", card)
+    msg = str(err.value)
+    assert "\n" not in msg
+    assert "the cleaned units table breaks its schema" in msg and "an" in msg
