@@ -220,7 +220,7 @@ def resolve_period(
         done = cal.latest_completed(today)
         if done is None:
             raise ValueError(
-                f"no half-year of the term has ended by {_fmt(today)} (the term starts "
+                f"no half-year of its term has ended by {_fmt(today)} (the term starts "
                 f"{_fmt(cal.term_start)}): no latest period to report"
             )
         return done.id
