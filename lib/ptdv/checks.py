@@ -456,28 +456,23 @@ def check_running_totals(figures: pd.DataFrame, cal: Calendar) -> list[Finding]:
             elif any(h in by_half for h in span):
                 partial[key] = partial.get(key, 0) + 1
             prev_end, prev_value = end, float(r["value"])
-    for (src, column, what), n in agree.items():
-        out.append(
-            Finding(
-                "info",
-                "running_total",
-                src,
-                None,
-                None,
-                f"running totals of {what} (column {column}) equal the sum of the half-year "
-                f"figures for all {n} unit(s) that have both",
+    said = {
+        "agree": "equal the sum of the half-year figures for all {n} unit(s) that have both",
+        "partial": "{n} unit(s) reported only some of the half-years it spans, so it could "
+        "not be checked against them",
+    }
+    for how, counts in (("agree", agree), ("partial", partial)):
+        for (src, column, what), n in counts.items():
+            text = said[how].format(n=n)
+            sep = " " if how == "agree" else ": "
+            out.append(
+                Finding(
+                    "info",
+                    "running_total",
+                    src,
+                    None,
+                    None,
+                    f"running totals of {what} (column {column}){sep}{text}",
+                )
             )
-        )
-    for (src, column, what), n in partial.items():
-        out.append(
-            Finding(
-                "info",
-                "running_total",
-                src,
-                None,
-                None,
-                f"running totals of {what} (column {column}): {n} unit(s) reported only some "
-                "of the half-years it spans, so it could not be checked against them",
-            )
-        )
     return out
