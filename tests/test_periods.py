@@ -93,3 +93,49 @@ def test_term_must_fit_the_cut() -> None:
         Calendar("statistical", D(2024, 1, 1), D(2028, 12, 31))
     with pytest.raises(ValueError, match="scheme"):
         Calendar("quarterly", D(2024, 1, 1), D(2028, 12, 31))
+
+
+def test_mid_term_is_the_half_year_at_or_after_the_midpoint(stat: Calendar, cal: Calendar) -> None:
+    # ten half-years: the fifth ends on the midpoint; six: the third
+    assert stat.midterm == "2026-H1"
+    assert cal.midterm == "2022-H1"
+    mid = stat.period("mid-term")
+    assert (mid.kind, mid.start, mid.end) == ("span", D(2023, 12, 1), D(2026, 5, 31))
+    assert stat.elapsed_share("mid-term") == Fraction(1, 2)
+    assert stat.label("mid-term") == "Sơ kết giữa nhiệm kỳ (đến 31/05/2026)"
+    # five half-years (a term cut short): the midpoint falls inside the third
+    odd = Calendar("calendar", D(2021, 1, 1), D(2023, 6, 30))
+    assert odd.midterm == "2022-H1"
+    # the card may name another; it must be a half-year of the term
+    assert Calendar("calendar", D(2021, 1, 1), D(2023, 12, 31), "2022-H2").midterm == "2022-H2"
+    with pytest.raises(ValueError, match="'2024-H1' is not a half-year of the term"):
+        Calendar("calendar", D(2021, 1, 1), D(2023, 12, 31), "2024-H1")
+
+
+def test_spans_from_the_term_start(stat: Calendar) -> None:
+    p = stat.period("to-2025-H2")
+    assert (p.kind, p.start, p.end) == ("span", D(2023, 12, 1), D(2025, 11, 30))
+    assert [h.id for h in stat.halves_in("to-2025-H2")] == [
+        "2024-H1", "2024-H2", "2025-H1", "2025-H2",
+    ]  # fmt: skip
+    assert stat.elapsed_share("to-2025-H2") == Fraction(2, 5)
+    assert stat.label("to-2025-H2") == "Từ đầu nhiệm kỳ đến 30/11/2025"
+    assert stat.label("to-2025-H2", "en") == "Term to date (to 30/11/2025)"
+    with pytest.raises(ValueError, match="'to-2030-H1' is not a period"):
+        stat.period("to-2030-H1")
+
+
+def test_resolve_period(stat: Calendar) -> None:
+    from ptdv.periods import resolve_period
+
+    today = D(2026, 11, 22)
+    assert resolve_period(stat, "latest", today) == "2026-H1"
+    assert resolve_period(stat, "to-date", today, ["2024-H1", "2025-H2"]) == "to-2025-H2"
+    assert resolve_period(stat, "mid-term", today) == "mid-term"
+    assert resolve_period(stat, "term", D(2028, 12, 1)) == "term"
+    with pytest.raises(ValueError, match="the term runs until 30/11/2028.*use --period to-date"):
+        resolve_period(stat, "term", D(2028, 11, 30))  # its last day: not ended yet
+    with pytest.raises(ValueError, match="no half-year of the term has figures yet"):
+        resolve_period(stat, "to-date", today, [])
+    with pytest.raises(ValueError, match="ends on 31/05/2026: no mid-term review"):
+        resolve_period(stat, "mid-term", D(2026, 5, 31))
