@@ -19,7 +19,7 @@ from pathlib import Path
 import papermill as pm
 from jupyter_client.manager import AsyncKernelManager
 
-from ptdv import paths
+from ptdv.base import paths
 
 PLAN, PERIOD = "bac-giang-2023-2028", "2026-H1"
 

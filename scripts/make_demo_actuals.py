@@ -2,13 +2,13 @@
 
 No unit of LĐLĐ tỉnh Bắc Giang has sent us real half-year figures. So that the pipeline and
 the reports can be built and shown, this script fills the plan's own report form
-(`ptdv.forms.write_form`) with invented but plausible figures for the half-years 2024-H1,
+(`ptdv.tables.forms.write_form`) with invented but plausible figures for the half-years 2024-H1,
 2024-H2, 2025-H1, 2025-H2 and 2026-H1, into ``data/raw/bac-giang-2023-2028/actuals/<period>/``.
 The plan card says ``actuals.demo: true``, so every form carries the red mark
 ``SỐ LIỆU MINH HỌA (demo data)`` and every output built from them says so.
 
 Units and yearly targets are not typed in here: the script cleans the plan in-process
-(``ptdv.clean.clean_plan``) and uses its 17 units and their yearly targets. For each unit and
+(``ptdv.tables.clean.clean_plan``) and uses its 17 units and their yearly targets. For each unit and
 half-year (random.Random(2023), drawn in a fixed order; no clock):
 
 * admissions = yearly ``members_admitted`` target / 2 x a factor drawn in [0.55, 1.35],
@@ -29,7 +29,7 @@ Deliberate mess, as real reports arrive (also listed in ``actuals/README.md``):
 (c) in 2025-H2 ``LĐLĐ huyện Hiệp Hòa`` types its net increase as admissions - losses + 100
     (a net mismatch: an error finding; the figure is kept as typed);
 (d) 2024-H1 arrives as ONE consolidated workbook ``tong-hop.xlsx`` with all 17 units
-    (``ptdv.forms.write_consolidated``) instead of one form per unit.
+    (``ptdv.tables.forms.write_consolidated``) instead of one form per unit.
 
 Re-running the script replaces the ``actuals/`` folder whole (built in a temporary folder,
 then swapped in) and reproduces the same bytes: workbook properties carry fixed dates (the
@@ -54,12 +54,12 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import Workbook, load_workbook
 
-from ptdv import paths
-from ptdv.clean import clean_plan
-from ptdv.config import PlanCard, load_card
-from ptdv.excel import save_reproducible
-from ptdv.forms import FORM_COLUMNS, FORM_SHEET, actuals_dir, write_consolidated, write_form
-from ptdv.periods import Calendar
+from ptdv.base import paths
+from ptdv.plan.config import PlanCard, load_card
+from ptdv.plan.periods import Calendar
+from ptdv.report.excel import save_reproducible
+from ptdv.tables.clean import clean_plan
+from ptdv.tables.forms import FORM_COLUMNS, FORM_SHEET, actuals_dir, write_consolidated, write_form
 
 PLAN = "bac-giang-2023-2028"
 PERIODS = ["2024-H1", "2024-H2", "2025-H1", "2025-H2", "2026-H1"]
@@ -239,10 +239,10 @@ rebuilds the whole folder and reproduces the same bytes.
 
 One folder per half-year, named by its period id (`2024-H1` = 01/12/2023 - 31/05/2024 under
 the plan's statistical half-years). Each holds the form of each unit, `<unit_id>.xlsx`, made
-with `ptdv.forms.write_form` and filled in: sheet `Báo cáo`, header
+with `ptdv.tables.forms.write_form` and filled in: sheet `Báo cáo`, header
 `TT | Đơn vị | Kết nạp mới | Số đoàn viên giảm | Tăng thêm (kết nạp − giảm) | CĐCS thành lập
 mới | Tổng số đoàn viên cuối kỳ | Số CNLĐ chưa là đoàn viên cuối kỳ`, one row per unit.
-`ptdv.forms.read_actuals` reads them.
+`ptdv.tables.forms.read_actuals` reads them.
 
 How the figures are drawn, per unit and half-year: admissions = the unit's yearly
 admissions target / 2 x a factor in [0.55, 1.35] (0-30 for a unit with a zero target); losses

@@ -16,8 +16,8 @@ import pytest
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from ptdv import paths
-from ptdv.config import PlanCard, load_card
+from ptdv.base import paths
+from ptdv.plan.config import PlanCard, load_card
 
 #: The checkout under test (never written to).
 REPO = paths.PACKAGE_ROOT

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ptdv import paths
+from ptdv.base import paths
 
 REPO = paths.PACKAGE_ROOT
 

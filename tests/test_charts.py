@@ -16,8 +16,11 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, findfont
 from matplotlib.ft2font import FT2Font
 
-from ptdv import charts, clean, config, progress
-from ptdv.texts import STATUS_COLORS
+from ptdv import progress
+from ptdv.plan import config
+from ptdv.report import charts
+from ptdv.report.texts import STATUS_COLORS
+from ptdv.tables import clean
 
 TLD, BG = "tld-2021-2023", "bac-giang-2023-2028"
 

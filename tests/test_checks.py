@@ -9,8 +9,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from ptdv.clean import CleanResult, clean_plan
-from ptdv.config import PlanCard
+from ptdv.plan.config import PlanCard
+from ptdv.tables.clean import CleanResult, clean_plan
 
 PLAN = "thu-nghiem"
 HEADER = ["TT", "Đơn vị", "Kết nạp ĐV", "Thành lập CĐCS"]

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from ptdv.clean import PROVENANCE, CleanResult, clean_plan, write_outputs
-from ptdv.config import PlanCard, load_card
+from ptdv.plan.config import PlanCard, load_card
+from ptdv.tables.clean import PROVENANCE, CleanResult, clean_plan, write_outputs
 
 TLD = "tld-2021-2023"
 BG = "bac-giang-2023-2028"

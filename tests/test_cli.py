@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from helpers import project_copy, run_ptdv
-from ptdv.config import parse_card
+from ptdv.plan.config import parse_card
 
 
 @pytest.fixture(scope="module")

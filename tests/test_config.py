@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from ptdv import paths
-from ptdv.config import PlanCard, available_plans, load_card, parse_card
-from ptdv.errors import ConfigError
+from ptdv.base import paths
+from ptdv.base.errors import ConfigError
+from ptdv.plan.config import PlanCard, available_plans, load_card, parse_card
 
 SHIPPED = ["bac-giang-2023-2028", "nam-dinh-2023-2028", "nghe-an-2021-2023", "tld-2021-2023"]
 TLD_TEXT = (paths.PACKAGE_ROOT / "config" / "plans" / "tld-2021-2023.yaml").read_text(

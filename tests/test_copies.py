@@ -12,8 +12,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from ptdv.clean import CleanResult, SourceResult, _compare_copy, clean_file, clean_plan
-from ptdv.config import PlanCard
+from ptdv.plan.config import PlanCard
+from ptdv.tables.clean import CleanResult, SourceResult, _compare_copy, clean_file, clean_plan
 
 PLAN = "thu-ban-sao"
 PRIMARY = "bang.xlsx"

@@ -24,9 +24,16 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ptdv import paths
-from ptdv.config import load_card, parse_card
-from ptdv.discover import Guess, describe, draft_card, guess_column, guess_columns, inspect_file
+from ptdv.base import paths
+from ptdv.plan.config import load_card, parse_card
+from ptdv.tables.discover import (
+    Guess,
+    describe,
+    draft_card,
+    guess_column,
+    guess_columns,
+    inspect_file,
+)
 
 REPO = paths.PACKAGE_ROOT
 
@@ -740,7 +747,7 @@ def test_inspect_a_synthetic_district_table_with_an_info_column(
 
 def test_the_draft_of_every_corpus_table_parses() -> None:
     """Every corpus table, drafted as a card from its headers alone, validates."""
-    from ptdv.discover import PlanGuess
+    from ptdv.tables.discover import PlanGuess
 
     for tab in CORPUS:
         guesses, plan = guess_columns([p for p, _ in tab.columns], tab.titles)

@@ -9,9 +9,9 @@ import tomllib
 import pytest
 import yaml
 
-from ptdv import paths
-from ptdv.errors import ConfigError
-from ptdv.render import check_parameters, notebook_parameters
+from ptdv.base import paths
+from ptdv.base.errors import ConfigError
+from ptdv.report.render import check_parameters, notebook_parameters
 
 ROOT = paths.PACKAGE_ROOT
 

@@ -12,8 +12,11 @@ import pandas as pd
 import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ptdv import clean, config, excel, progress, texts
-from ptdv.errors import ConfigError
+from ptdv import progress
+from ptdv.base.errors import ConfigError
+from ptdv.plan import config
+from ptdv.report import excel, texts
+from ptdv.tables import clean
 
 NUMERIC = ["order", *sorted(excel.COUNT_COLUMNS), *sorted(excel.SHARE_COLUMNS), "rank"]
 NO_TARGET_BG = {"CĐN Nông nghiệp", "CĐN Giáo dục", "Công đoàn Viên chức tỉnh"}

@@ -12,12 +12,12 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from ptdv import paths
-from ptdv.checks import Finding
-from ptdv.clean import FIGURE_COLUMNS, clean_plan
-from ptdv.config import PlanCard, load_card
-from ptdv.errors import ConfigError, DataError
-from ptdv.forms import (
+from ptdv.base import paths
+from ptdv.base.errors import ConfigError, DataError
+from ptdv.plan.config import PlanCard, load_card
+from ptdv.tables.checks import Finding
+from ptdv.tables.clean import FIGURE_COLUMNS, clean_plan
+from ptdv.tables.forms import (
     DEMO_MARK,
     FORM_COLUMNS,
     FORM_SHEET,

@@ -1,4 +1,4 @@
-"""Reading messy raw tables (ptdv.ingest.read_table) and the errors bad input raises."""
+"""Reading messy raw tables (ptdv.tables.ingest.read_table) and the errors bad input raises."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from ptdv.clean import CleanResult, clean_plan
-from ptdv.config import PlanCard
-from ptdv.errors import DataError
-from ptdv.ingest import Table, read_table
+from ptdv.base.errors import DataError
+from ptdv.plan.config import PlanCard
+from ptdv.tables.clean import CleanResult, clean_plan
+from ptdv.tables.ingest import Table, read_table
 
 WriteFn = Callable[..., Path]
 

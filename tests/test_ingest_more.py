@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from ptdv.errors import DataError
-from ptdv.ingest import Table, read_grid, read_table
+from ptdv.base.errors import DataError
+from ptdv.tables.ingest import Table, read_grid, read_table
 
 WriteFn = Callable[..., Path]
 

@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from ptdv.clean import clean_plan
-from ptdv.config import load_card
-from ptdv.errors import ConfigError, DataError
+from ptdv.base.errors import ConfigError, DataError
+from ptdv.plan.config import load_card
+from ptdv.tables.clean import clean_plan
 
 COLUMNS = """\
 - header: [Năm 2024, CĐCS]
@@ -181,7 +181,7 @@ def test_extra_columns_as_info_clean_and_differ_between_copies(make_plan, card_t
 
 
 def test_form_written_with_running_totals_reads_back(make_plan, card_text, empty_root) -> None:  # noqa: ANN001
-    from ptdv.forms import RUNNING_COLUMNS, write_form
+    from ptdv.tables.forms import RUNNING_COLUMNS, write_form
 
     text = card_text("p", file="t.txt", columns=COLUMNS).replace(
         "metrics: [members_admitted, unions_founded]",
@@ -224,8 +224,8 @@ def test_form_written_with_running_totals_reads_back(make_plan, card_text, empty
 
 
 def test_a_schema_failure_is_one_line_not_a_dump(make_plan, card_text) -> None:  # noqa: ANN001
-    from ptdv import schemas
-    from ptdv.clean import _validate
+    from ptdv.tables import schemas
+    from ptdv.tables.clean import _validate
 
     card = make_plan("p", card_text("p", file="t.txt", columns=COLUMNS), {"t.txt": HEAD})
     units = pd.DataFrame(

@@ -11,9 +11,10 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from ptdv import i18n, notify, paths
-from ptdv.errors import ConfigError
-from ptdv.notify import Attachment, InlineImage, Mail, SmtpSettings, build_message
+from ptdv.base import i18n, paths
+from ptdv.base.errors import ConfigError
+from ptdv.share import notify
+from ptdv.share.notify import Attachment, InlineImage, Mail, SmtpSettings, build_message
 from smtp_server import PASSWORD, SmtpServer, free_port
 
 SUBJECT = "[SỐ LIỆU MINH HỌA] Báo cáo tiến độ phát triển đoàn viên 6 tháng đầu năm 2026 – CĐN Y tế"

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from ptdv.numbers import (
+from ptdv.tables.numbers import (
     NumberParseError,
     ParsedNumber,
     format_number,

@@ -7,7 +7,7 @@ from fractions import Fraction
 
 import pytest
 
-from ptdv.periods import Calendar
+from ptdv.plan.periods import Calendar
 
 D = dt.date
 
@@ -126,7 +126,7 @@ def test_spans_from_the_term_start(stat: Calendar) -> None:
 
 
 def test_resolve_period(stat: Calendar) -> None:
-    from ptdv.periods import resolve_period
+    from ptdv.plan.periods import resolve_period
 
     today = D(2026, 11, 22)
     assert resolve_period(stat, "latest", today) == "2026-H1"

@@ -7,9 +7,11 @@ import math
 import pandas as pd
 import pytest
 
-from ptdv import clean, config, progress
-from ptdv.clean import FIGURE_COLUMNS, UNIT_COLUMNS
-from ptdv.errors import ConfigError, DataError
+from ptdv import progress
+from ptdv.base.errors import ConfigError, DataError
+from ptdv.plan import config
+from ptdv.tables import clean
+from ptdv.tables.clean import FIGURE_COLUMNS, UNIT_COLUMNS
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,10 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from ptdv import clean, config, paths, progress
+from ptdv import progress
+from ptdv.base import paths
+from ptdv.plan import config
+from ptdv.tables import clean
 
 ACTUALS = paths.PACKAGE_ROOT / "data" / "raw" / "bac-giang-2023-2028" / "actuals"
 HALVES = ["2024-H1", "2024-H2", "2025-H1", "2025-H2", "2026-H1"]

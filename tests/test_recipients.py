@@ -7,8 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ptdv import paths, recipients
-from ptdv.errors import ConfigError
+from ptdv.base import paths
+from ptdv.base.errors import ConfigError
+from ptdv.share import recipients
 
 #: Three units of the TLĐ table, with its real fault: Hải Phòng written twice (TT 26, 27).
 UNITS = pd.DataFrame(

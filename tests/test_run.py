@@ -14,8 +14,8 @@ import pytest
 from pypdf import PdfReader
 
 from helpers import project_copy, run_ptdv
-from ptdv import render
-from ptdv.errors import ConfigError
+from ptdv.base.errors import ConfigError
+from ptdv.report import render
 
 
 def pdf_text(path: Path) -> str:

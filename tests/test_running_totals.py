@@ -15,11 +15,11 @@ import pytest
 
 import synthetic_province as sp
 from ptdv import progress
-from ptdv.clean import clean_plan, write_outputs
-from ptdv.config import load_card
-from ptdv.forms import write_form
-from ptdv.ingest import parse_cell
-from ptdv.periods import Calendar, resolve_period
+from ptdv.plan.config import load_card
+from ptdv.plan.periods import Calendar, resolve_period
+from ptdv.tables.clean import clean_plan, write_outputs
+from ptdv.tables.forms import write_form
+from ptdv.tables.ingest import parse_cell
 
 
 @pytest.fixture

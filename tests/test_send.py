@@ -60,7 +60,7 @@ def period_dir(root: Path, period: str = "2026-H1") -> Path:
 
 
 def example_addresses() -> dict:
-    from ptdv import paths
+    from ptdv.base import paths
 
     data = yaml.safe_load((paths.PACKAGE_ROOT / "config" / "recipients.example.yaml").read_text())
     return data[PLAN]
@@ -401,7 +401,7 @@ def test_a_key_given_twice_in_the_recipients_file_is_refused(root: Path) -> None
 def test_a_second_send_of_the_same_plan_is_refused_at_once(root: Path) -> None:
     holder = subprocess.Popen(
         [sys.executable, "-c",
-         "import sys, time; from ptdv.lock import plan_lock\n"
+         "import sys, time; from ptdv.base.lock import plan_lock\n"
          f"with plan_lock('{PLAN}', 'ptdv run --plan {PLAN}'):\n"
          "    print('held', flush=True); time.sleep(60)"],
         env={**os.environ, "PTDV_ROOT": str(root)}, stdout=subprocess.PIPE, text=True,

@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from ptdv.units import UnitIndex, clean_name, name_changes, unit_key
+from ptdv.tables.units import UnitIndex, clean_name, name_changes, unit_key
 
 # The 57 provinces of the TLĐ table (seeds/000_*.txt, column 2), in row order. Rows 26 and 27
 # are both "Hải Phòng" in the source: a duplicate to report, never a merge.

@@ -16,18 +16,20 @@ import sys
 import time
 from pathlib import Path
 
-from . import __version__, config, paths
-from .errors import ConfigError, PtdvError
-from .lock import plan_lock
-from .pipeline import clean_plan, compute_progress
-from .runlog import command_log
+from ptdv import __version__
+from ptdv.base import paths
+from ptdv.base.errors import ConfigError, PtdvError
+from ptdv.base.lock import plan_lock
+from ptdv.base.runlog import command_log
+from ptdv.plan import config
+from ptdv.report.notebooks import clean_plan, compute_progress
 
 log = logging.getLogger("ptdv")
 
 
 def cmd_inspect(args: argparse.Namespace) -> int:
     """Show what ptdv detects in an unseen file and print a draft plan card."""
-    from .discover import describe, draft_card, inspect_file
+    from ptdv.tables.discover import describe, draft_card, inspect_file
 
     ins = inspect_file(args.file, args.sheet)
     print(describe(ins))
@@ -65,7 +67,7 @@ def cmd_clean(args: argparse.Namespace) -> int:
 
 def _plan_and_period(plan_id: str, period: str):  # noqa: ANN202 - (PlanCard, Calendar)
     """Return a plan's card and calendar, refusing a period outside its term."""
-    from .periods import ALIASES, Calendar
+    from ptdv.plan.periods import ALIASES, Calendar
 
     card = config.load_card(plan_id)
     cal = Calendar.from_card(card)
@@ -80,7 +82,7 @@ def _plan_and_period(plan_id: str, period: str):  # noqa: ANN202 - (PlanCard, Ca
 def _today(text: str | None) -> dt.date:
     """Return --today as a date (default: today in Vietnam)."""
     if not text:
-        from .report import TZ
+        from ptdv.report.pieces import TZ
 
         return dt.datetime.now(TZ).date()
     try:
@@ -97,7 +99,7 @@ def _resolve_period(args: argparse.Namespace, *, defer_to_date: bool = False) ->
     it after cleaning: `defer_to_date`); `term` is refused before the term has ended and
     `mid-term` before its half-year has.
     """
-    from .periods import ALIASES, resolve_period
+    from ptdv.plan.periods import ALIASES, resolve_period
 
     card, cal = _plan_and_period(args.plan, args.period)
     today = _today(getattr(args, "today", None))
@@ -107,7 +109,7 @@ def _resolve_period(args: argparse.Namespace, *, defer_to_date: bool = False) ->
     if args.period == "to-date":
         import pandas as pd
 
-        from .progress import halves_with_figures
+        from ptdv.progress import halves_with_figures
 
         f = paths.processed_dir(args.plan) / "actuals.parquet"
         if not f.is_file():
@@ -139,7 +141,7 @@ def cmd_progress(args: argparse.Namespace) -> int:
     """Compute progress for one plan and period through the progress notebook."""
     import pandas as pd
 
-    from . import progress
+    from ptdv import progress
 
     _plan_and_period(args.plan, args.period)  # refuse a period outside the term at once
     with plan_lock(args.plan):
@@ -186,7 +188,7 @@ def cmd_template(args: argparse.Namespace) -> int:
 def _write_templates(args: argparse.Namespace, card, cal) -> int:  # noqa: ANN001
     import pandas as pd
 
-    from . import forms
+    from ptdv.tables import forms
 
     _clean_if_needed(args)
     units_file = paths.processed_dir(args.plan) / "units.parquet"
@@ -213,7 +215,7 @@ def _write_templates(args: argparse.Namespace, card, cal) -> int:  # noqa: ANN00
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Clean, compute progress and render every report of one plan and period (then send)."""
-    from . import pipeline
+    from ptdv import pipeline
 
     _resolve_period(args, defer_to_date=True)
     formats = [f.strip() for f in args.formats.split(",") if f.strip()]
@@ -230,11 +232,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from . import pipeline
+    from ptdv import pipeline
 
     formats = [f.strip() for f in args.formats.split(",") if f.strip()]
     if args.send:  # check the mail settings and recipients before hours of rendering
-        from . import notify
+        from ptdv.share import notify
 
         notify.SmtpSettings.load(settings_file=args.settings, need_server=not args.dry_run)
     record = pipeline.run(
@@ -281,7 +283,7 @@ def cmd_send(args: argparse.Namespace) -> int:
 
 
 def _send(args: argparse.Namespace) -> int:
-    from . import dispatch
+    from ptdv.share import dispatch
 
     result = dispatch.send(
         args.plan,
@@ -413,7 +415,7 @@ def _plan_period_options(s: argparse.ArgumentParser) -> None:
 
 
 def _send_options(s: argparse.ArgumentParser, prefix: str = "") -> None:
-    from .dispatch import TO_CHOICES
+    from ptdv.share.dispatch import TO_CHOICES
 
     s.add_argument(
         "--to",

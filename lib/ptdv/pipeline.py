@@ -14,7 +14,6 @@ import datetime as dt
 import json
 import os
 import shutil
-import sys
 import tempfile
 import time
 import traceback
@@ -24,55 +23,17 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import config, paths
-from .atomic import replace_dir
-from .errors import ConfigError, DataError, PtdvError
+from ptdv.base import paths
+from ptdv.base.atomic import replace_dir
+from ptdv.base.errors import ConfigError, DataError
+from ptdv.plan import config
+from ptdv.report.notebooks import clean_plan, compute_progress
 
 if TYPE_CHECKING:
-    from .periods import Calendar
+    from ptdv.plan.periods import Calendar
 
 FORMATS = ("html", "pdf", "xlsx")
 FEDERATION = "tong-hop"
-
-
-def run_notebook(name: str, params: dict, dest: Path, *, verbose: bool = False) -> Path:
-    """Execute notebooks/<name> into a temporary file; move it to `dest` only on success."""
-    from . import render
-
-    work = Path(tempfile.mkdtemp(prefix="ptdv-run-"))
-    executed = work / name
-    try:
-        render.execute_notebook(name, params, executed)
-    except PtdvError:
-        if verbose:
-            print(f"(executed notebook kept at {executed})", file=sys.stderr)
-        else:
-            shutil.rmtree(work, ignore_errors=True)
-        raise
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    shutil.move(executed, dest)
-    shutil.rmtree(work, ignore_errors=True)
-    return dest
-
-
-def clean_plan(plan_id: str, *, verbose: bool = False) -> Path:
-    """Run notebooks/01_clean.ipynb for one plan and return its output folder."""
-    config.load_card(plan_id)  # refuse a bad card before a kernel starts
-    dest = paths.processed_dir(plan_id)
-    run_notebook("01_clean.ipynb", {"plan_id": plan_id}, dest / "01_clean.ipynb", verbose=verbose)
-    return dest
-
-
-def compute_progress(plan_id: str, period: str, *, verbose: bool = False) -> Path:
-    """Run notebooks/02_progress.ipynb and return the progress table's path."""
-    d = paths.processed_dir(plan_id)
-    run_notebook(
-        "02_progress.ipynb",
-        {"plan_id": plan_id, "period": period},
-        d / f"02_progress_{period}.ipynb",
-        verbose=verbose,
-    )
-    return d / f"progress_{period}.parquet"
 
 
 @dataclass
@@ -143,7 +104,8 @@ def render_job(job: Job, plan_id: str, period: str, staging: str) -> JobResult:
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
-    from . import render, report
+    from ptdv.report import pieces as report
+    from ptdv.report import render
 
     staging_dir = Path(staging)
     sub = "" if job.unit_id is None else "don-vi/"
@@ -194,7 +156,7 @@ def render_job(job: Job, plan_id: str, period: str, staging: str) -> JobResult:
             result.outputs.append(f"{sub}{job.slug}.pdf")
             result.seconds["pdf"] = round(time.perf_counter() - t, 2)
         if "xlsx" in job.formats and job.unit_id is None:
-            from . import excel
+            from ptdv.report import excel
 
             t = time.perf_counter()
             ctx = report.ReportContext.load(plan_id, period, None, job.lang)
@@ -230,7 +192,7 @@ def check_complete(plan_id: str, period: str, cal: Calendar) -> None:
     """Raise DataError naming the units with no figures for a half-year of `period`."""
     import pandas as pd
 
-    from .progress import missing_units
+    from ptdv.progress import missing_units
 
     d = paths.processed_dir(plan_id)
     units = pd.read_parquet(d / "units.parquet")
@@ -253,9 +215,9 @@ def _resolve(plan_id: str, cal: Calendar, period: str, today: dt.date | None) ->
     """Return `period` resolved on the freshly cleaned figures (see periods.resolve_period)."""
     import pandas as pd
 
-    from .periods import resolve_period
-    from .progress import halves_with_figures
-    from .report import TZ
+    from ptdv.plan.periods import resolve_period
+    from ptdv.progress import halves_with_figures
+    from ptdv.report.pieces import TZ
 
     actuals = pd.read_parquet(paths.processed_dir(plan_id) / "actuals.parquet")
     today = today or dt.datetime.now(TZ).date()
@@ -269,7 +231,7 @@ def check_run_parameters(
     plan_id: str, period: str, units: list[str] | None, formats: list[str], lang: str
 ) -> None:
     """Refuse unknown plans, periods, formats, languages and units before any kernel starts."""
-    from . import report
+    from ptdv.report import pieces as report
 
     report.check_parameters({"plan_id": plan_id, "period": period, "lang": lang})
     bad = [f for f in formats if f not in FORMATS]
@@ -306,9 +268,9 @@ def run(
     """
     import pandas as pd
 
-    from . import report
-    from .clean import sha256
-    from .periods import Calendar
+    from ptdv.plan.periods import Calendar
+    from ptdv.report import pieces as report
+    from ptdv.tables.clean import sha256
 
     check_run_parameters(plan_id, period, units, formats, lang)
     card = config.load_card(plan_id)

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .config import PlanCard
-from .errors import ConfigError, DataError
-from .periods import Calendar
+from ptdv.base.errors import ConfigError, DataError
+from ptdv.plan.config import PlanCard
+from ptdv.plan.periods import Calendar
 
 STATUSES = ("ahead", "on_track", "behind", "no_target", "no_report")
 STATUS_LABELS = {
@@ -357,7 +357,7 @@ class ProgressInputs:
 
 def load_processed(plan_id: str) -> ProgressInputs:
     """Return a plan's processed tables, or raise DataError saying to clean it first."""
-    from . import paths
+    from ptdv.base import paths
 
     d = paths.processed_dir(plan_id)
     missing = [n for n in ("units", "targets", "actuals") if not (d / f"{n}.parquet").is_file()]
@@ -373,8 +373,8 @@ def load_processed(plan_id: str) -> ProgressInputs:
 
 def load_info(plan_id: str) -> pd.DataFrame:
     """Return a plan's named extra figures (processed `info.parquet`; empty if none)."""
-    from . import paths
-    from .clean import INFO_COLUMNS
+    from ptdv.base import paths
+    from ptdv.tables.schemas import INFO_COLUMNS
 
     f = paths.processed_dir(plan_id) / "info.parquet"
     return pd.read_parquet(f) if f.is_file() else pd.DataFrame(columns=INFO_COLUMNS)
@@ -382,8 +382,8 @@ def load_info(plan_id: str) -> pd.DataFrame:
 
 def write_progress(df: pd.DataFrame, plan_id: str, period: str) -> str:
     """Write progress_<period>.parquet into the plan's processed folder (temp file, rename)."""
-    from . import paths
-    from .atomic import atomic_file
+    from ptdv.base import paths
+    from ptdv.base.atomic import atomic_file
 
     out = paths.processed_dir(plan_id) / f"progress_{period}.parquet"
     with atomic_file(out) as tmp:

@@ -4,9 +4,49 @@ from __future__ import annotations
 
 import pandera.pandas as pa
 
-from .checks import SEVERITIES
-from .metrics import KINDS, METRICS
-from .periods import PERIOD_RE
+from ptdv.plan.metrics import KINDS, METRICS
+from ptdv.plan.periods import PERIOD_RE
+from ptdv.tables.checks import SEVERITIES
+
+#: The tidy tables' columns, in order (the schemas below check them).
+FIGURE_COLUMNS = [
+    "plan_id",
+    "level",
+    "unit_id",
+    "unit_name",
+    "metric",
+    "period",
+    "kind",
+    "value",
+    "source_file",
+    "sheet",
+    "row",
+    "column",
+]
+UNIT_COLUMNS = [
+    "plan_id",
+    "unit_id",
+    "unit_name",
+    "order",
+    "tt",
+    "group",
+    "source_file",
+    "sheet",
+    "row",
+]
+#: Named extra figures (card columns of kind `info`): shown beside a unit, never progress.
+INFO_COLUMNS = [
+    "plan_id",
+    "unit_id",
+    "unit_name",
+    "name",
+    "period",
+    "value",
+    "source_file",
+    "sheet",
+    "row",
+    "column",
+]
 
 _PERIOD = pa.Check.str_matches(PERIOD_RE.pattern)
 

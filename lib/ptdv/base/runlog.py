@@ -17,8 +17,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
-from . import paths
-from .errors import PtdvError
+from ptdv.base import paths
+from ptdv.base.errors import PtdvError
 
 
 def logs_dir() -> Path:

@@ -3,7 +3,7 @@
 `ReportContext.load` gathers everything one report needs (plan card, calendar, processed
 tables, progress, quality log, provenance); the functions below turn it into HTML. Numbers
 go through Babel (`1.487.307`, `9,86%`), dates are dd/mm/yyyy, units keep the order of the
-official table. The notebook only calls these and shows the charts from `ptdv.charts`.
+official table. The notebook only calls these and shows the charts from `ptdv.report.charts`.
 """
 
 from __future__ import annotations
@@ -17,13 +17,15 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from . import __version__, config, paths, progress
-from .config import PlanCard
-from .errors import ConfigError
-from .numbers import format_number, format_percent
-from .periods import ALIASES, Calendar
-from .texts import STATUS_FILLS, column_label, metric_label, status_label
-from .units import unit_key
+from ptdv import __version__, progress
+from ptdv.base import paths
+from ptdv.base.errors import ConfigError
+from ptdv.plan import config
+from ptdv.plan.config import PlanCard
+from ptdv.plan.periods import ALIASES, Calendar
+from ptdv.report.texts import STATUS_FILLS, column_label, metric_label, status_label
+from ptdv.tables.numbers import format_number, format_percent
+from ptdv.tables.units import unit_key
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 REPORT_PARAMETERS = ("plan_id", "period", "unit", "lang", "charts_dir")
@@ -762,7 +764,7 @@ def figure_html(fig, alt: str, stem=None) -> str:  # noqa: ANN001 - a matplotlib
     """Return a chart as an <img> with the PNG inline; also save PNG and SVG if `stem` is set."""
     import base64
 
-    from . import charts
+    from ptdv.report import charts
 
     png = charts.figure_to_png_bytes(fig)
     if stem is not None:

@@ -32,9 +32,9 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 from matplotlib.transforms import ScaledTranslation
 
-from .numbers import format_number, format_percent
-from .progress import STATUSES
-from .texts import STATUS_COLORS, column_label, metric_label, status_label
+from ptdv.progress import STATUSES
+from ptdv.report.texts import STATUS_COLORS, column_label, metric_label, status_label
+from ptdv.tables.numbers import format_number, format_percent
 
 __all__ = [
     "PAGE_WIDTH_IN",

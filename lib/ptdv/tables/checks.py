@@ -13,11 +13,11 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
-from .config import ColumnMap, DeclaredTotal, Rule
-from .ingest import Row, Table, text_key
-from .metrics import METRICS
-from .numbers import ParsedNumber
-from .periods import Calendar
+from ptdv.plan.config import ColumnMap, DeclaredTotal, Rule
+from ptdv.plan.metrics import METRICS
+from ptdv.plan.periods import Calendar
+from ptdv.tables.ingest import Row, Table, text_key
+from ptdv.tables.numbers import ParsedNumber
 
 SEVERITIES = ("error", "warning", "info")
 QUALITY_COLUMNS = ["severity", "check", "source", "row", "unit", "message"]

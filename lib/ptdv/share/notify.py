@@ -35,8 +35,8 @@ from email.policy import EmailPolicy
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
-from . import paths
-from .errors import ConfigError, SendError
+from ptdv.base import paths
+from ptdv.base.errors import ConfigError, SendError
 
 log = logging.getLogger(__name__)
 
@@ -145,7 +145,7 @@ class SmtpSettings:
         `settings_file` defaults to $PTDV_SETTINGS. `need_server=False` (a dry run) asks only
         for the sender's address.
         """
-        from .recipients import check_address
+        from ptdv.share.recipients import check_address
 
         env = dict(os.environ if env is None else env)
         settings_file = settings_file or env.get("PTDV_SETTINGS")

@@ -24,8 +24,8 @@ from typing import Any
 
 from openpyxl.utils import get_column_letter
 
-from .errors import DataError
-from .numbers import NumberParseError, ParsedNumber, parse_number_detail
+from ptdv.base.errors import DataError
+from ptdv.tables.numbers import NumberParseError, ParsedNumber, parse_number_detail
 
 _TAG_RE = re.compile(r"<[^>]+>")
 ROW_NUMBER_KEYS = {"tt", "stt", "sott", "no"}

@@ -23,10 +23,10 @@ import yaml
 from email_validator import EmailNotValidError, validate_email
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, field_validator
 
-from . import paths
-from .config import describe_validation_error
-from .errors import ConfigError
-from .units import UnitIndex, split_ambiguous, unit_key
+from ptdv.base import paths
+from ptdv.base.errors import ConfigError
+from ptdv.plan.config import describe_validation_error
+from ptdv.tables.units import UnitIndex, split_ambiguous, unit_key
 
 
 def default_path() -> Path:

@@ -35,11 +35,17 @@ from typing import Any
 
 import pandas as pd
 
-from . import config, paths, recipients
-from .atomic import atomic_file, replace_dir
-from .errors import ConfigError
-from .i18n import translations, translator
-from .notify import (
+from ptdv.base import paths
+from ptdv.base.atomic import atomic_file, replace_dir
+from ptdv.base.errors import ConfigError
+from ptdv.base.i18n import translations, translator
+from ptdv.plan import config
+from ptdv.plan.periods import Calendar
+from ptdv.progress import missing_units
+from ptdv.report.pieces import TZ, num, pct
+from ptdv.report.texts import STATUS_COLORS, STATUS_FILLS, metric_label, status_label
+from ptdv.share import recipients
+from ptdv.share.notify import (
     Attachment,
     InlineImage,
     Mail,
@@ -53,14 +59,10 @@ from .notify import (
     message_bytes,
     new_message_id,
 )
-from .periods import Calendar
-from .progress import missing_units
-from .report import TZ, num, pct
-from .texts import STATUS_COLORS, STATUS_FILLS, metric_label, status_label
 
 TO_CHOICES = ("federation", "units", "missing", "all")
 FEDERATION = "tong-hop"
-TEMPLATES = Path(__file__).parent / "templates" / "mail"
+TEMPLATES = Path(__file__).parents[1] / "templates" / "mail"
 #: Units listed by name in the federation's message before "and N more".
 TOP_UNITS = 5
 
@@ -407,7 +409,7 @@ class _Builder:
 
     def reminder(self, unit_id: str, name: str, addr: recipients.Addressees) -> Outgoing:
         """Return the reminder to a unit that sent no form, its blank form attached."""
-        from . import forms
+        from ptdv.tables import forms
 
         _ = self._
         period = self.cal.period(self.period)
@@ -475,8 +477,8 @@ def send(
     sleep: Callable[[float], None] | None = None,
 ) -> SendResult:
     """Build, check and send (or write, with dry_run) the messages of one plan and period."""
-    from . import report
-    from .pipeline import clean_plan
+    from ptdv.report import pieces as report
+    from ptdv.report.notebooks import clean_plan
 
     kinds = _kinds(to)
     card = config.load_card(plan_id)

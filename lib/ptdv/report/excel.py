@@ -29,12 +29,12 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from . import texts
-from .atomic import atomic_file
-from .checks import SEVERITIES
-from .config import PlanCard
-from .errors import ConfigError
-from .periods import Calendar
+from ptdv.base.atomic import atomic_file
+from ptdv.base.errors import ConfigError
+from ptdv.plan.config import PlanCard
+from ptdv.plan.periods import Calendar
+from ptdv.report import texts
+from ptdv.tables.checks import SEVERITIES
 
 #: The progress columns of each metric's table, in order.
 SUMMARY_COLUMNS = [
@@ -283,7 +283,7 @@ def _summary_sheet(
     unit_id: str | None,
     info_df: pd.DataFrame | None = None,
 ) -> None:
-    from .report import info_label
+    from ptdv.report.pieces import info_label
 
     w = WORDS[lang]
     cal = Calendar.from_card(card)

@@ -20,8 +20,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from . import paths
-from .errors import PtdvError
+from ptdv.base import paths
+from ptdv.base.errors import PtdvError
 
 
 class BusyError(PtdvError):

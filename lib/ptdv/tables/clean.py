@@ -16,53 +16,18 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from . import __version__, checks, forms, paths, schemas
-from .atomic import replace_dir
-from .checks import Finding
-from .config import PlanCard, Source
-from .errors import DataError
-from .ingest import Table, read_table
-from .periods import Calendar
-from .units import clean_name, name_changes, unit_key
+from ptdv import __version__
+from ptdv.base import paths
+from ptdv.base.atomic import replace_dir
+from ptdv.base.errors import DataError
+from ptdv.plan.config import PlanCard, Source
+from ptdv.plan.periods import Calendar
+from ptdv.tables import checks, forms, schemas
+from ptdv.tables.checks import Finding
+from ptdv.tables.ingest import Table, read_table
+from ptdv.tables.schemas import FIGURE_COLUMNS, INFO_COLUMNS, UNIT_COLUMNS
+from ptdv.tables.units import clean_name, name_changes, unit_key
 
-FIGURE_COLUMNS = [
-    "plan_id",
-    "level",
-    "unit_id",
-    "unit_name",
-    "metric",
-    "period",
-    "kind",
-    "value",
-    "source_file",
-    "sheet",
-    "row",
-    "column",
-]
-UNIT_COLUMNS = [
-    "plan_id",
-    "unit_id",
-    "unit_name",
-    "order",
-    "tt",
-    "group",
-    "source_file",
-    "sheet",
-    "row",
-]
-#: Named extra figures (card columns of kind `info`): shown beside a unit, never progress.
-INFO_COLUMNS = [
-    "plan_id",
-    "unit_id",
-    "unit_name",
-    "name",
-    "period",
-    "value",
-    "source_file",
-    "sheet",
-    "row",
-    "column",
-]
 #: Columns that say where a figure came from; two copies of a table differ only in these.
 PROVENANCE = ["source_file", "sheet", "row", "column"]
 

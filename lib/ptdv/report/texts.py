@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .metrics import METRICS
-from .progress import STATUS_LABELS
+from ptdv.plan.metrics import METRICS
+from ptdv.progress import STATUS_LABELS
 
 LANGS = ("vi", "en")
 

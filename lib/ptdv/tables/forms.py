@@ -36,16 +36,17 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from . import paths
-from .atomic import atomic_file
-from .checks import Finding, check_negatives, fmt
-from .errors import ConfigError, DataError
-from .ingest import Table, cell_text, header_matches, read_table
-from .periods import Calendar, Period
-from .units import UnitIndex, clean_name, split_ambiguous, unit_key
+from ptdv.base import paths
+from ptdv.base.atomic import atomic_file
+from ptdv.base.errors import ConfigError, DataError
+from ptdv.plan.periods import Calendar, Period
+from ptdv.tables.checks import Finding, check_negatives, fmt
+from ptdv.tables.ingest import Table, cell_text, header_matches, read_table
+from ptdv.tables.schemas import FIGURE_COLUMNS
+from ptdv.tables.units import UnitIndex, clean_name, split_ambiguous, unit_key
 
 if TYPE_CHECKING:
-    from .config import PlanCard
+    from ptdv.plan.config import PlanCard
 
 __all__ = [
     "DEMO_MARK",
@@ -464,8 +465,6 @@ def read_actuals(card: PlanCard, units: pd.DataFrame) -> tuple[pd.DataFrame, lis
     `units` is the plan's units frame (unit_id, unit_name, order). Raises DataError for input
     that cannot be read as intended, ConfigError for wrong actuals.aliases in the card.
     """
-    from .clean import FIGURE_COLUMNS
-
     raw = paths.raw_dir(card.plan_id)
     folders = _period_folders(card)
     ordered = units.sort_values("order") if "order" in units.columns else units

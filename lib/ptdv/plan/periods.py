@@ -18,10 +18,21 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import TYPE_CHECKING, Literal
+from typing import Literal, Protocol
 
-if TYPE_CHECKING:
-    from .config import PlanCard
+
+class _Term(Protocol):
+    start: dt.date
+    end: dt.date
+    midterm: str | None
+
+
+class CardLike(Protocol):
+    """What a calendar needs of a plan card (periods sits below config: no import of it)."""
+
+    half_years: str
+    term: _Term
+
 
 #: Periods figures belong to: a half-year, a year, or the whole term.
 PERIOD_RE = re.compile(r"^(?:(?P<year>\d{4})(?:-H(?P<half>[12]))?|term)$")
@@ -102,7 +113,7 @@ class Calendar:
         self.midterm = midterm or ids[(len(ids) + 1) // 2 - 1]
 
     @classmethod
-    def from_card(cls, card: PlanCard) -> Calendar:
+    def from_card(cls, card: CardLike) -> Calendar:
         """Return the calendar of a plan card."""
         return cls(card.half_years, card.term.start, card.term.end, card.term.midterm)
 

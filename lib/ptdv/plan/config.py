@@ -18,10 +18,10 @@ from pydantic import (
     model_validator,
 )
 
-from . import paths
-from .errors import ConfigError
-from .metrics import METRICS
-from .periods import HALF_YEAR_SCHEMES, check_period
+from ptdv.base import paths
+from ptdv.base.errors import ConfigError
+from ptdv.plan.metrics import METRICS
+from ptdv.plan.periods import HALF_YEAR_SCHEMES, check_period
 
 
 def _metric_name(value: object) -> object:
@@ -177,7 +177,7 @@ class ColumnMap(_Strict):
         if missing:
             raise ValueError(f"{where}: kind {self.kind!r} needs {' and '.join(missing)}")
         if self.cumulative:
-            from .metrics import METRICS
+            from ptdv.plan.metrics import METRICS
 
             if self.kind != "actual":
                 raise ValueError(
@@ -304,7 +304,7 @@ class PlanCard(_Strict):
 
     @model_validator(mode="after")
     def _term_on_half_years(self) -> PlanCard:
-        from .periods import Calendar
+        from ptdv.plan.periods import Calendar
 
         try:
             Calendar(self.half_years, self.term.start, self.term.end)

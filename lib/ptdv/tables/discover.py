@@ -25,10 +25,10 @@ from pathlib import Path
 
 import yaml
 
-from .config import column_ref
-from .errors import DataError
-from .ingest import Column, Table, cell_text, find_header, read_grid, read_table
-from .metrics import METRICS
+from ptdv.base.errors import DataError
+from ptdv.plan.config import column_ref
+from ptdv.plan.metrics import METRICS
+from ptdv.tables.ingest import Column, Table, cell_text, find_header, read_grid, read_table
 
 #: the metrics a drafted percentage or total prefers, when the header does not say
 _PREFERRED = ("members_net", "members_admitted", "unions_founded", "members_lost")

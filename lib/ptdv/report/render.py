@@ -8,9 +8,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from . import paths
-from .atomic import atomic_file
-from .errors import ConfigError, DataError, PtdvError, RenderError
+from ptdv.base import paths
+from ptdv.base.atomic import atomic_file
+from ptdv.base.errors import ConfigError, DataError, PtdvError, RenderError
 
 #: Errors raised inside a notebook that are the user's input, not a bug: re-raised as such.
 _USER_ERRORS: dict[str, type[PtdvError]] = {"DataError": DataError, "ConfigError": ConfigError}
@@ -131,7 +131,7 @@ def execute_notebook(name: str, parameters: dict[str, Any], output: Path) -> Pat
     return output
 
 
-TEMPLATES = Path(__file__).parent / "templates"
+TEMPLATES = Path(__file__).parents[1] / "templates"
 
 
 def to_html(executed: Path, title: str | None = None) -> str:

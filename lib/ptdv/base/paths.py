@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 #: The checkout holding this package: lib/ptdv/paths.py -> lib/ptdv -> lib -> root.
-PACKAGE_ROOT = Path(__file__).resolve().parents[2]
+PACKAGE_ROOT = Path(__file__).resolve().parents[3]
 
 
 def root() -> Path:

@@ -1,0 +1,1 @@
+"""Floor 1: the plan: metrics, periods and plan cards. Imports only `ptdv.base`."""

@@ -1,0 +1,2 @@
+"""Floor 5: sharing the reports: recipients, building and sending e-mail, `ptdv send`.
+Imports the floors below."""
