@@ -11,12 +11,15 @@ import matplotlib as mpl
 import numpy as np
 import pandas as pd
 import pytest
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_file
+from babel.messages.pofile import read_po
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, findfont
 from matplotlib.ft2font import FT2Font
 
 from ptdv import progress
+from ptdv.base import i18n
 from ptdv.plan import config
 from ptdv.report import charts
 from ptdv.report.texts import STATUS_COLORS
@@ -94,6 +97,12 @@ def draw(ax) -> None:
     fig.canvas.draw()
 
 
+def chart_ids() -> list[str]:
+    """Return the message ids of charts.py, as `pybabel extract` finds them."""
+    found = extract_from_file("python", charts.__file__, keywords=DEFAULT_KEYWORDS)
+    return sorted({msg for _line, msg, _comments, _ctx in found})
+
+
 # -------------------------------------------------------------------------------------------
 # style and fonts
 
@@ -111,7 +120,8 @@ def test_the_font_has_every_vietnamese_letter_the_charts_draw(tld: Plan, bg: Pla
     path = findfont(FontProperties(family="DejaVu Sans"), fallback_to_default=False)
     assert Path(path).name == "DejaVuSans.ttf"
     font = FT2Font(path)
-    words = " ".join(charts.WORDS["vi"].values())
+    _ = i18n.translator("vi")
+    words = " ".join(_(m) for m in chart_ids())
     names = " ".join(tld.units()["unit_name"]) + " ".join(bg.units()["unit_name"])
     letters = {c for c in words + names if c.isalpha() and ord(c) > 127}
     assert {"ư", "ơ", "ạ", "ế", "đ", "Đ", "ệ", "ộ", "ả"} <= letters
@@ -459,3 +469,220 @@ def test_png_bytes_for_embedding(bg: Plan) -> None:
     assert 950 <= width <= 1100
     assert charts.figure_to_png_bytes(ax) == data
     assert b"http" not in charts.figure_to_svg_bytes(ax).split(b"<svg", 1)[1].split(b">", 1)[1]
+
+
+# -------------------------------------------------------------------------------------------
+# 5. words: from the catalogues, and the same as when they were written in charts.py
+
+
+def test_every_chart_word_is_translated_in_both_catalogues() -> None:
+    ids = chart_ids()
+    assert len(ids) == 28
+    for lang in i18n.LANGS:
+        with i18n.catalogue_path(lang).open("rb") as fh:
+            catalog = read_po(fh, locale=lang)
+        for msg in ids:
+            entry = catalog.get(msg)
+            assert entry is not None and entry.string and not entry.fuzzy, (lang, msg)
+            # English reads as its id; every Vietnamese word is really translated
+            assert (entry.string == msg) == (lang == "en"), (lang, msg, entry.string)
+
+
+def chart_words(ax) -> dict[str, object]:
+    """Return a chart's words: title, subtitle parts, axis labels, reference labels, legend."""
+    draw(ax)
+    legend = ax.get_legend()
+    subtitle = [t.get_text() for t in ax.texts if t.get_gid() == "subtitle"]
+    return {
+        "title": ax.get_title(loc="left").replace("\n", " "),
+        "subtitle": re.split(r" · |\n", subtitle[0]) if subtitle else [],
+        "x": ax.get_xlabel(),
+        "y": ax.get_ylabel(),
+        "labels": {
+            t.get_gid(): t.get_text()
+            for t in ax.texts
+            if t.get_gid() in ("pace-label", "federation-label", "label-bac-kan", "label-luc-ngan")
+        },
+        "legend": [t.get_text() for t in legend.get_texts()] if legend else [],
+    }
+
+
+LEGEND = {
+    "vi": ["Vượt tiến độ", "Đúng tiến độ", "Chậm tiến độ"],
+    "en": ["Ahead", "On track", "Behind"],
+}
+PCT_AXIS = {
+    "vi": "% chỉ tiêu nhiệm kỳ đã thực hiện (lũy kế)",
+    "en": "% of the term target reached (cumulative)",
+}
+
+
+@pytest.mark.parametrize(
+    ("lang", "title", "subtitle", "labels"),
+    [
+        (
+            "vi",
+            "Tỷ lệ thực hiện chỉ tiêu nhiệm kỳ theo đơn vị — Số đoàn viên tăng thêm",
+            ["Lũy kế đến hết 6 tháng đầu năm 2021", "Toàn TLĐ: 9,86%"],
+            {"pace-label": "Tiến độ thời gian 16,7%", "label-bac-kan": "0,00% (lũy kế -65)"},
+        ),
+        (
+            "en",
+            "Share of the term target reached, by unit — Net increase in members",
+            ["Cumulative to the end of the first half of 2021", "TLĐ as a whole: 9.86%"],
+            {"pace-label": "Time elapsed 16.7%", "label-bac-kan": "0.00% (cumulative -65)"},
+        ),
+    ],
+)
+def test_pace_words_are_as_before(tld: Plan, lang: str, title, subtitle, labels) -> None:
+    words = chart_words(charts.plot_pace(tld.df, tld.metric, lang=lang))
+    assert words == {
+        "title": title,
+        "subtitle": subtitle,
+        "x": PCT_AXIS[lang],
+        "y": "",
+        "labels": labels,
+        "legend": LEGEND[lang],
+    }
+
+
+@pytest.mark.parametrize(
+    ("lang", "want"),
+    [
+        ("vi", "Chưa báo cáo (các kỳ trước: 22,80%)"),
+        ("en", "No report (earlier periods: 22.80%)"),
+    ],
+)
+def test_pace_note_of_a_unit_without_a_report_is_as_before(bg: Plan, lang: str, want) -> None:
+    ax = charts.plot_pace(bg.progress("2025-H1"), bg.metric, lang=lang)
+    assert chart_words(ax)["labels"]["label-luc-ngan"] == want
+    assert (
+        chart_words(ax)["subtitle"][0]
+        == {"vi": "SỐ LIỆU MINH HỌA", "en": "ILLUSTRATIVE DATA"}[lang]
+    )
+
+
+@pytest.mark.parametrize(
+    ("lang", "title", "subtitle", "ticks", "legend", "gap"),
+    [
+        (
+            "vi",
+            "Lũy kế thực hiện so với chỉ tiêu — Số đoàn viên kết nạp mới",
+            [
+                "SỐ LIỆU MINH HỌA",
+                "6 tháng đầu năm 2024 – 6 tháng đầu năm 2026",
+                "Kỳ thiếu báo cáo: 6T đầu 2025 (16/17 đơn vị)",
+            ],
+            ["6T đầu 2024", "6T cuối 2024", "6T đầu 2025", "6T cuối 2025", "6T đầu 2026"],
+            ["Thực hiện lũy kế", "Chỉ tiêu lũy kế theo kế hoạch", "Tiến độ đều theo thời gian"],
+            "Chưa báo cáo",
+        ),
+        (
+            "en",
+            "Cumulative actual against the target — Members admitted",
+            [
+                "ILLUSTRATIVE DATA",
+                "The first half of 2024 – the first half of 2026",
+                "Periods with missing reports: H1 2025 (16/17 units)",
+            ],
+            ["H1 2024", "H2 2024", "H1 2025", "H2 2025", "H1 2026"],
+            ["Cumulative actual", "Cumulative target (plan)", "Even pace over the term"],
+            "No report",
+        ),
+    ],
+)
+def test_cumulative_words_are_as_before(bg: Plan, lang, title, subtitle, ticks, legend, gap):
+    ax = charts.plot_cumulative(bg.trend(), bg.metric, lang=lang, demo=True)
+    words = chart_words(ax)
+    assert words == {
+        "title": title,
+        "subtitle": subtitle,
+        "x": "",
+        "y": "",
+        "labels": {},
+        "legend": legend,
+    }
+    assert [t.get_text() for t in ax.get_xticklabels()] == ticks
+    unit = charts.plot_cumulative(bg.trend("luc-ngan"), bg.metric, lang=lang, unit_name="Lục Ngạn")
+    assert gap in texts_of(unit)
+    assert chart_words(unit)["title"] == f"{title} — Lục Ngạn"
+
+
+@pytest.mark.parametrize(
+    ("lang", "title", "subtitle", "labels", "y"),
+    [
+        (
+            "vi",
+            "Phân bố tỷ lệ thực hiện chỉ tiêu nhiệm kỳ của các đơn vị — Số đoàn viên kết nạp mới",
+            [
+                "SỐ LIỆU MINH HỌA",
+                "Lũy kế đến hết 6 tháng đầu năm 2026",
+                "14 đơn vị có chỉ tiêu và báo cáo",
+                "Không tính 3 đơn vị không giao chỉ tiêu",
+            ],
+            {
+                "pace-label": "Tiến độ thời gian 50%",
+                "federation-label": "Toàn LĐLĐ tỉnh Bắc Giang: 51,16%",
+            },
+            "Số đơn vị",
+        ),
+        (
+            "en",
+            "How the units' shares of the term target are spread — Members admitted",
+            [
+                "ILLUSTRATIVE DATA",
+                "Cumulative to the end of the first half of 2026",
+                "14 units with a target and a report",
+                "Not counted: 3 no target",
+            ],
+            {
+                "pace-label": "Time elapsed 50%",
+                "federation-label": "LĐLĐ tỉnh Bắc Giang as a whole: 51.16%",
+            },
+            "Number of units",
+        ),
+    ],
+)
+def test_spread_words_are_as_before(bg: Plan, lang, title, subtitle, labels, y) -> None:
+    words = chart_words(charts.plot_spread(bg.df, bg.metric, lang=lang))
+    assert words == {
+        "title": title,
+        "subtitle": subtitle,
+        "x": PCT_AXIS[lang],
+        "y": y,
+        "labels": labels,
+        "legend": LEGEND[lang],
+    }
+
+
+@pytest.mark.parametrize(
+    ("lang", "want"),
+    [
+        ("vi", "16 đơn vị lũy kế âm, tính 0%"),
+        ("en", "16 with a negative cumulative, counted as 0%"),
+    ],
+)
+def test_spread_note_of_negative_cumulatives_is_as_before(tld: Plan, lang: str, want) -> None:
+    assert chart_words(charts.plot_spread(tld.df, tld.metric, lang=lang))["subtitle"][-1] == want
+
+
+@pytest.mark.parametrize(
+    ("period", "vi", "en"),
+    [
+        ("2021-H1", "6 tháng đầu năm 2021", "the first half of 2021"),
+        ("2021-H2", "6 tháng cuối năm 2021", "the second half of 2021"),
+        ("to-2022-H2", "6 tháng cuối năm 2022", "the second half of 2022"),
+        ("2022", "năm 2022", "the year 2022"),
+        ("term", "cả nhiệm kỳ", "the whole term"),
+        ("mid-term", "kỳ sơ kết giữa nhiệm kỳ", "the mid-term review"),
+    ],
+)
+def test_period_names_are_as_before(period: str, vi: str, en: str) -> None:
+    assert charts._period_label(period, "vi") == vi
+    assert charts._period_label(period, "en") == en
+    if period.endswith(("H1", "H2")):
+        half = period[-2:]
+        year = period[-7:-3]
+        short = {"H1": "đầu", "H2": "cuối"}[half]
+        assert charts._period_label(period, "vi", short=True) == f"6T {short} {year}"
+        assert charts._period_label(period, "en", short=True) == f"{half} {year}"

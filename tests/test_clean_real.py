@@ -22,6 +22,8 @@ BG_XLSX = "chi-tieu-giao-2023-2028.xlsx"
 BG_TXT = "chi-tieu-giao-2023-2028.txt"
 UNIT_PROVENANCE = ["source_file", "sheet", "row"]
 QUALITY_COLUMNS = ["severity", "check", "source", "row", "unit", "message"]
+#: the findings' machine form, after the six columns a reader sees
+QUALITY_COLUMNS += ["file", "sheet", "column", "template", "params"]
 
 
 def _clean_repo(plan_id: str, *, forms: bool = True) -> CleanResult:
@@ -455,7 +457,7 @@ def test_write_outputs(scratch_root: Path, tmp_path: Path) -> None:
 
     with open(dest / "quality.csv", encoding="utf-8") as f:
         header = f.readline().strip()
-    assert header == "severity,check,source,row,unit,message"
+    assert header == ",".join(QUALITY_COLUMNS)
     quality = pd.read_csv(dest / "quality.csv")
     assert len(quality) == len(result.quality)
     assert (quality["check"] == "duplicate_unit").sum() == 1

@@ -45,7 +45,10 @@ def test_clean_tld_figures_through_the_notebook(cleaned: Path) -> None:
     plan = targets[targets["level"] == "plan"]
     assert plan["value"].tolist() == [1_600_000]
     q = pd.read_csv(out / "quality.csv")
-    assert list(q.columns) == ["severity", "check", "source", "row", "unit", "message"]
+    assert list(q.columns) == [
+        "severity", "check", "source", "row", "unit", "message",
+        "file", "sheet", "column", "template", "params",
+    ]  # fmt: skip
     dup = q[q["check"] == "duplicate_unit"]
     assert dup["severity"].tolist() == ["error"] and dup["unit"].tolist() == ["Hải Phòng"]
     rule = q[(q["check"] == "derived_rule") & (q["severity"] == "warning")]

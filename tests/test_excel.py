@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -10,13 +11,17 @@ from typing import Any
 import openpyxl
 import pandas as pd
 import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_file
+from babel.messages.pofile import read_po
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ptdv import progress
+from ptdv.base import i18n
 from ptdv.base.errors import ConfigError
 from ptdv.plan import config
 from ptdv.report import excel, texts
-from ptdv.tables import clean
+from ptdv.tables import checks, clean
 
 NUMERIC = ["order", *sorted(excel.COUNT_COLUMNS), *sorted(excel.SHARE_COLUMNS), "rank"]
 NO_TARGET_BG = {"CĐN Nông nghiệp", "CĐN Giáo dục", "Công đoàn Viên chức tỉnh"}
@@ -332,8 +337,10 @@ def test_quality_sheet(which: str, request: pytest.FixtureRequest) -> None:
         cell = ws.cell(r, 1)
         want = texts.STATUS_FILLS[fills[cell.value]].lstrip("#").upper()
         assert cell.fill.fgColor.rgb[-6:].upper() == want
-    messages = [r[5] for r in rows[1:]]
-    assert sorted(messages) == sorted(plan.quality["message"])
+    messages = [r[5] for r in rows[1:]]  # each finding in the workbook's language
+    want = [checks.quality_text(rec, "vi") for rec in plan.quality.to_dict("records")]
+    assert sorted(messages) == sorted(want)
+    assert not set(messages) & set(plan.quality["message"])
 
 
 def test_tld_quality_error_row(tld_wb: openpyxl.Workbook) -> None:
@@ -341,7 +348,7 @@ def test_tld_quality_error_row(tld_wb: openpyxl.Workbook) -> None:
     first = [c.value for c in ws[2]]
     assert first[:2] == ["Lỗi", "duplicate_unit"]
     assert first[3] == 38 and first[4] == "Hải Phòng"  # the row is a number
-    assert "appears twice" in first[5]
+    assert "xuất hiện hai lần" in first[5]
 
 
 @pytest.mark.parametrize("which", ["tld", "bg"])
@@ -428,3 +435,203 @@ def test_progress_of_another_period_is_refused(tld: Plan, tmp_path: Path) -> Non
             tmp_path / "x.xlsx", tld.card, "2021-H2", tld.progress, tld.quality, tld.provenance
         )
     assert list(tmp_path.iterdir()) == []
+
+
+# --- words: from the catalogues, one language per workbook -----------------------------------
+
+
+def excel_ids() -> list[str]:
+    """Return the message ids of excel.py, as `pybabel extract` finds them."""
+    found = extract_from_file("python", excel.__file__, keywords=DEFAULT_KEYWORDS)
+    return sorted({msg for _line, msg, _comments, _ctx in found})
+
+
+def catalogue(lang: str) -> Catalog:
+    with i18n.catalogue_path(lang).open("rb") as fh:
+        return read_po(fh, locale=lang)
+
+
+def fragments(text: str) -> list[str]:
+    """Return the literal parts of a message (between placeholders) of three words or more."""
+    out = []
+    for part in re.split(r"\{[^{}]*\}|%\([^)]*\)s|%s|\n", text.replace("%%", "%")):
+        part = " ".join(part.split()).strip(" .,:;–—-()")
+        if len(re.findall(r"[^\W\d_]+", part)) >= 3:
+            out.append(part)
+    return out
+
+
+def words_of(wb: openpyxl.Workbook, plan: Plan, lang: str = "vi") -> list[str]:
+    """Return the workbook's own words: every text cell and its title, less the plan's data.
+
+    The plan's and units' names are data. So, in English, are the findings of the quality
+    log, which quote the source tables' Vietnamese headings.
+    """
+    card = plan.card
+    data = {card.title, card.issuer, *plan.progress["unit_name"]}
+    if lang == "en":
+        data |= set(plan.quality["message"])
+    cells = [v for ws in wb for v in all_values(ws) if isinstance(v, str) and v not in data]
+    return [*wb.sheetnames, wb.properties.title or "", *cells]
+
+
+def test_every_workbook_word_is_translated_in_both_catalogues() -> None:
+    ids = excel_ids()
+    assert len(ids) == 34  # severities: texts.severity_label
+    for lang in ("vi", "en"):
+        cat = catalogue(lang)
+        for msg in ids:
+            entry = cat.get(msg)
+            assert entry is not None and entry.string and not entry.fuzzy, (lang, msg)
+            assert (entry.string == msg) == (lang == "en"), (lang, msg, entry.string)
+
+
+@pytest.mark.parametrize("which", ["tld", "bg"])
+def test_vietnamese_workbook_has_no_english_sentence(which: str, request) -> None:
+    plan: Plan = request.getfixturevalue(which)
+    wb: openpyxl.Workbook = request.getfixturevalue(f"{which}_wb")
+    english = {f: m.id for m in catalogue("en") if m.id for f in fragments(m.id)}
+    assert "not real figures" not in english  # "DEMO DATA — not real figures": two words
+    assert "Share of the term elapsed" in english
+    found = {f: w for w in words_of(wb, plan) for f in english if f in w}
+    assert found == {}
+
+
+def test_english_workbook_has_no_vietnamese_sentence(bg: Plan, tmp_path: Path) -> None:
+    wb = write(bg, tmp_path / "report-en.xlsx", lang="en")
+    vietnamese = {f: m.id for m in catalogue("vi") if m.id for f in fragments(m.string)}
+    assert "Thời gian nhiệm kỳ đã qua" in vietnamese
+    words = words_of(wb, bg, "en")
+    assert "Share of the term elapsed" in words
+    assert {f: w for w in words for f in vietnamese if f in w} == {}
+    messages = [row[5] for row in wb["Data quality"].iter_rows(min_row=2, values_only=True)]
+    assert sorted(messages) == sorted(bg.quality["message"])  # the findings in English
+
+
+@pytest.mark.parametrize(
+    ("lang", "want"),
+    [
+        (
+            "vi",
+            [
+                "Tổng Liên đoàn Lao động Việt Nam",
+                "BÁO CÁO TIẾN ĐỘ THỰC HIỆN CHỈ TIÊU PHÁT TRIỂN ĐOÀN VIÊN",
+                "Kế hoạch phát triển đoàn viên, thành lập công đoàn cơ sở đến năm 2023",
+                "Văn bản số 135/KH-TLĐ, ngày 24/09/2021",
+                "Kỳ báo cáo: 6 tháng đầu năm 2021 (01/01/2021 – 30/06/2021)",
+                "Nhiệm kỳ: 01/01/2021 – 31/12/2023",
+                "Thời gian nhiệm kỳ đã qua",
+                "1/6 kỳ 6 tháng",
+                "Ô trống: không giao chỉ tiêu, chưa báo cáo hoặc không xếp hạng (không phải số 0). "
+                "Số âm được giữ nguyên; khi đó tỷ lệ đạt tính là 0%.",
+            ],
+        ),
+        (
+            "en",
+            [
+                "Tổng Liên đoàn Lao động Việt Nam",
+                "PROGRESS AGAINST UNION-MEMBERSHIP DEVELOPMENT TARGETS",
+                "Kế hoạch phát triển đoàn viên, thành lập công đoàn cơ sở đến năm 2023",
+                "Document No. 135/KH-TLĐ, dated 24/09/2021",
+                "Reporting period: First half of 2021 (01/01/2021 – 30/06/2021)",
+                "Term: 01/01/2021 – 31/12/2023",
+                "Share of the term elapsed",
+                "1 of 6 half-years",
+                "Empty cell: no target, no report or no rank (not zero). Negative figures are "
+                "shown as they are; their achievement counts as 0%.",
+            ],
+        ),
+    ],
+)
+def test_title_block_words_are_as_before(tld: Plan, tmp_path: Path, lang: str, want) -> None:
+    wb = write(tld, tmp_path / "t.xlsx", lang=lang)
+    ws = wb.worksheets[0]
+    block = [v for row in ws.iter_rows(max_row=9, values_only=True) for v in row]
+    assert [v for v in block if isinstance(v, str)] == want
+    title = {
+        "vi": "Báo cáo tiến độ TLĐ — 6 tháng đầu năm 2021",
+        "en": "Progress report TLĐ — First half of 2021",
+    }
+    assert wb.properties.title == title[lang]
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_demo_and_month_dated_document_words_are_as_before(bg: Plan, tmp_path: Path, lang) -> None:
+    wb = write(bg, tmp_path / "b.xlsx", lang=lang)
+    values = all_values(wb.worksheets[0])
+    want = {
+        "vi": ["SỐ LIỆU MINH HỌA — không phải số liệu thật", "tháng 8/2023"],
+        "en": ["DEMO DATA — not real figures", "dated 8/2023"],
+    }[lang]
+    assert want[0] in values and wb.properties.description == want[0]
+    assert any(isinstance(v, str) and v.endswith(want[1]) for v in values)
+
+
+@pytest.mark.parametrize(
+    ("lang", "quality", "provenance"),
+    [
+        (
+            "vi",
+            ["Mức độ", "Kiểm tra", "Nguồn", "Dòng", "Đơn vị", "Nội dung", "Lỗi", "Cảnh báo"],
+            {
+                "heads": ("Mục", "Giá trị"),
+                "labels": [
+                    "Mã kế hoạch",
+                    "Tham số › Kỳ báo cáo",
+                    "Tham số › Ngôn ngữ",
+                    "Tham số › Đơn vị nhận",
+                    "Tham số › other",
+                    "Phiên bản mã nguồn (git commit)",
+                    "Phiên bản ptdv",
+                    "Thời điểm lập",
+                    "Tệp đầu vào",
+                ],
+                "inputs": ("Đường dẫn", "SHA-256", "Dung lượng (byte)"),
+                "none": "(không có)",
+            },
+        ),
+        (
+            "en",
+            ["Severity", "Check", "Source", "Row", "Unit", "Message", "Error", "Warning"],
+            {
+                "heads": ("Item", "Value"),
+                "labels": [
+                    "Plan id",
+                    "Parameters › Period",
+                    "Parameters › Language",
+                    "Parameters › Recipient unit",
+                    "Parameters › other",
+                    "Source code version (git commit)",
+                    "ptdv version",
+                    "Generated at",
+                    "Input files",
+                ],
+                "inputs": ("Path", "SHA-256", "Size (bytes)"),
+                "none": "(none)",
+            },
+        ),
+    ],
+)
+def test_quality_and_provenance_words_are_as_before(
+    tld: Plan, tmp_path: Path, lang: str, quality: list[str], provenance: dict[str, Any]
+) -> None:
+    prov = {
+        "plan_id": "tld-2021-2023",
+        "parameters": {"period": "2021-H1", "lang": lang, "unit": "bac-kan", "other": 1},
+        "commit": "0123abc",
+        "version": "0.1.0",
+        "generated": "2026-06-15T08:00:00+07:00",
+        "inputs": [],
+    }
+    plan = Plan(tld.card, tld.period, tld.progress, tld.quality, prov)
+    wb = write(plan, tmp_path / "q.xlsx", lang=lang)
+    q, p = wb.worksheets[1], wb.worksheets[2]
+    assert [c.value for c in q[1]] + [q.cell(2, 1).value, q.cell(3, 1).value] == quality
+    assert {q.cell(r, 1).value for r in range(2, q.max_row + 1)} == set(quality[6:]) | {
+        {"vi": "Thông tin", "en": "Note"}[lang]
+    }
+    rows = [r for r in p.iter_rows(values_only=True) if any(v is not None for v in r)]
+    assert rows[0][:2] == provenance["heads"]
+    assert [r[0] for r in rows[1:10]] == provenance["labels"]
+    assert rows[10][:3] == provenance["inputs"]
+    assert rows[11][0] == provenance["none"]

@@ -15,35 +15,30 @@ import numpy as np
 import pandas as pd
 
 from ptdv.base.errors import ConfigError, DataError
+from ptdv.base.i18n import N_
 from ptdv.plan.config import PlanCard
 from ptdv.plan.periods import Calendar
 
 STATUSES = ("ahead", "on_track", "behind", "no_target", "no_report")
+#: Each status in words: English message ids, translated where they are shown
+#: (`ptdv.report.texts.status_label`).
 STATUS_LABELS = {
-    "vi": {
-        "ahead": "Vượt tiến độ",
-        "on_track": "Đúng tiến độ",
-        "behind": "Chậm tiến độ",
-        "no_target": "Không giao chỉ tiêu",
-        "no_report": "Chưa báo cáo",
-    },
-    "en": {
-        "ahead": "Ahead",
-        "on_track": "On track",
-        "behind": "Behind",
-        "no_target": "No target",
-        "no_report": "No report",
-    },
+    "ahead": N_("Ahead"),
+    "on_track": N_("On track"),
+    "behind": N_("Behind"),
+    "no_target": N_("No target"),
+    "no_report": N_("No report"),
 }
 #: How a period's target was obtained (a column of the progress table, never silent).
+#: English message ids, translated where they are shown (`ptdv.report.texts.method_text`).
 TARGET_METHODS = {
-    "table": "as allocated in the table for this period",
-    "half_of_year": "half of the year's target",
-    "sum_of_halves": "sum of the half-year targets",
-    "sum_of_years": "sum of the yearly targets",
-    "sum_to_date": "sum of the half-years' targets from the term's start",
-    "pro_rata_term": "the term target pro rata (half-years in the period / in the term)",
-    "none": "no target for this period",
+    "table": N_("as allocated in the table for this period"),
+    "half_of_year": N_("half of the year's target"),
+    "sum_of_halves": N_("sum of the half-year targets"),
+    "sum_of_years": N_("sum of the yearly targets"),
+    "sum_to_date": N_("sum of the half-years' targets from the term's start"),
+    "pro_rata_term": N_("the term target pro rata (half-years in the period / in the term)"),
+    "none": N_("no target for this period"),
 }
 
 PROGRESS_COLUMNS = [
@@ -54,11 +49,12 @@ PROGRESS_COLUMNS = [
     "rank", "halves_reported", "missing_periods", "cum_basis", "reported", "demo",
 ]  # fmt: skip
 #: What a unit's cumulative actual is made of (column `cum_basis`).
+#: English message ids (N_), translated where they are shown.
 CUM_BASES = {
-    "half_years": "the sum of its half-year figures",
-    "running_total": "a running total (lũy kế) stated to the period's end",
-    "running_total+half_years": "a running total, plus the half-year figures reported after it",
-    "": "no figure",
+    "half_years": N_("the sum of its half-year figures"),
+    "running_total": N_("a running total (lũy kế) stated to the period's end"),
+    "running_total+half_years": N_("a running total, plus the half-year figures reported after it"),
+    "": N_("no figure"),
 }
 
 

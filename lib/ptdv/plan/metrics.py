@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ptdv.base.i18n import N_
+
 
 @dataclass(frozen=True)
 class Metric:
-    """One metric: what it counts, how it reads, and whether it can be negative."""
+    """One metric: what it counts, how it reads, and whether it can be negative.
+
+    `label` is an English message id, translated where it is shown
+    (`ptdv.report.texts.metric_label`).
+    """
 
     name: str
-    label_vi: str
-    label_en: str
+    label: str
     stock: bool  # a level at a date (True) or a flow over a period (False)
     can_be_negative: bool
 
@@ -19,15 +24,13 @@ class Metric:
 METRICS: dict[str, Metric] = {
     m.name: m
     for m in (
-        Metric("members_net", "Số đoàn viên tăng thêm", "Net increase in members", False, True),
-        Metric("members_admitted", "Số đoàn viên kết nạp mới", "Members admitted", False, False),
-        Metric("members_lost", "Số đoàn viên giảm", "Members lost", False, False),
-        Metric(
-            "unions_founded", "Số CĐCS thành lập mới", "Grassroots unions founded", False, False
-        ),
-        Metric("members_total", "Tổng số đoàn viên", "Members (total)", True, False),
-        Metric("nonmember_workers", "Số CNLĐ chưa là đoàn viên", "Non-member workers", True, False),
-        Metric("workers", "Số công nhân, lao động", "Workers", True, False),
+        Metric("members_net", N_("Net increase in members"), False, True),
+        Metric("members_admitted", N_("Members admitted"), False, False),
+        Metric("members_lost", N_("Members lost"), False, False),
+        Metric("unions_founded", N_("Grassroots unions founded"), False, False),
+        Metric("members_total", N_("Members (total)"), True, False),
+        Metric("nonmember_workers", N_("Non-member workers"), True, False),
+        Metric("workers", N_("Workers"), True, False),
     )
 }
 

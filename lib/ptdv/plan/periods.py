@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal, Protocol
 
+from ptdv.base.i18n import translator
+
 
 class _Term(Protocol):
     start: dt.date
@@ -189,25 +191,21 @@ class Calendar:
 
     def label(self, pid: str, lang: str = "vi") -> str:
         """Return a period's name: '6 tháng đầu năm 2026', 'Năm 2025', 'Cả nhiệm kỳ 2021–2023'."""
+        _ = translator(lang)
         p = self.period(pid)
         if p.kind == "span":
-            end = _fmt(p.end)
             if p.id == "mid-term":
-                return (
-                    f"Mid-term review (to {end})"
-                    if lang == "en"
-                    else f"Sơ kết giữa nhiệm kỳ (đến {end})"
-                )
-            return f"Term to date (to {end})" if lang == "en" else f"Từ đầu nhiệm kỳ đến {end}"
+                return _("Mid-term review (to {end})", end=_fmt(p.end))
+            return _("Term to date (to {end})", end=_fmt(p.end))
         if p.kind == "half":
-            year, half = p.id[:4], p.id[-1]
-            if lang == "en":
-                return f"{'First' if half == '1' else 'Second'} half of {year}"
-            return f"6 tháng {'đầu' if half == '1' else 'cuối'} năm {year}"
+            year = p.id[:4]
+            if p.id.endswith("1"):
+                return _("First half of {year}", year=year)
+            return _("Second half of {year}", year=year)
         if p.kind == "year":
-            return f"Year {p.id}" if lang == "en" else f"Năm {p.id}"
+            return _("Year {year}", year=p.id)
         first, last = self._halves[0].id[:4], self._halves[-1].id[:4]
-        return f"Whole term {first}–{last}" if lang == "en" else f"Cả nhiệm kỳ {first}–{last}"
+        return _("Whole term {first}–{last}", first=first, last=last)
 
     def date_range(self, pid: str) -> str:
         """Return a period's days as '01/12/2025 – 31/05/2026'."""

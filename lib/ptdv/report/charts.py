@@ -1,5 +1,8 @@
 """Charts for the progress reports: one style, Vietnamese or English words, the reader's numbers.
 
+The words are English gettext message ids, translated through the catalogue of the chart's
+language (`ptdv.base.i18n`); the numbers take that language's separators.
+
 Every `plot_*` function draws on the Axes it is given (or on a new figure sized for an A4 page,
 17 cm wide) and returns that Axes; none shows or saves anything. `save()` writes PNG and SVG
 beside each other (temp file, then rename) and closes the figure.
@@ -32,6 +35,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 from matplotlib.transforms import ScaledTranslation
 
+from ptdv.base.i18n import LANGS, translator
 from ptdv.progress import STATUSES
 from ptdv.report.texts import STATUS_COLORS, column_label, metric_label, status_label
 from ptdv.tables.numbers import format_number, format_percent
@@ -98,70 +102,6 @@ _LABEL_BOX = {"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none"}
 
 _SHOWN = ("ahead", "on_track", "behind")  # statuses with a percentage to plot
 
-WORDS = {
-    "vi": {
-        "pace_title": "Tỷ lệ thực hiện chỉ tiêu nhiệm kỳ theo đơn vị",
-        "elapsed": "Tiến độ thời gian {pct}",
-        "through": "Lũy kế đến hết {period}",
-        "federation": "Toàn {name}: {pct}",
-        "pct_axis": "% chỉ tiêu nhiệm kỳ đã thực hiện (lũy kế)",
-        "negative": "lũy kế {n}",
-        "earlier": "các kỳ trước: {pct}",
-        "demo": "Số liệu minh họa",
-        "cum_title": "Lũy kế thực hiện so với chỉ tiêu",
-        "cum_actual": "Thực hiện lũy kế",
-        "cum_target": "Chỉ tiêu lũy kế theo kế hoạch",
-        "pace": "Tiến độ đều theo thời gian",
-        "no_report": "Chưa báo cáo",
-        "partial": "Kỳ thiếu báo cáo: {items}",
-        "partial_item": "{period} ({n}/{total} đơn vị)",
-        "spread_title": "Phân bố tỷ lệ thực hiện chỉ tiêu nhiệm kỳ của các đơn vị",
-        "units_axis": "Số đơn vị",
-        "spread_n": "{n} đơn vị có chỉ tiêu và báo cáo",
-        "spread_negative": "{n} đơn vị lũy kế âm, tính 0%",
-        "spread_left_out": "không tính {items}",
-        "left_out_item": "{n} đơn vị {status}",
-        "half": "6T {which} {year}",
-        "first": "đầu",
-        "second": "cuối",
-        "half_long": "6 tháng {which} năm {year}",
-        "year": "năm {year}",
-        "term": "cả nhiệm kỳ",
-        "mid_term": "kỳ sơ kết giữa nhiệm kỳ",
-    },
-    "en": {
-        "pace_title": "Share of the term target reached, by unit",
-        "elapsed": "Time elapsed {pct}",
-        "through": "Cumulative to the end of {period}",
-        "federation": "{name} as a whole: {pct}",
-        "pct_axis": "% of the term target reached (cumulative)",
-        "negative": "cumulative {n}",
-        "earlier": "earlier periods: {pct}",
-        "demo": "Illustrative data",
-        "cum_title": "Cumulative actual against the target",
-        "cum_actual": "Cumulative actual",
-        "cum_target": "Cumulative target (plan)",
-        "pace": "Even pace over the term",
-        "no_report": "No report",
-        "partial": "Periods with missing reports: {items}",
-        "partial_item": "{period} ({n}/{total} units)",
-        "spread_title": "How the units' shares of the term target are spread",
-        "units_axis": "Number of units",
-        "spread_n": "{n} units with a target and a report",
-        "spread_negative": "{n} with a negative cumulative, counted as 0%",
-        "spread_left_out": "not counted: {items}",
-        "left_out_item": "{n} {status}",
-        "half": "H{half} {year}",
-        "first": "first",
-        "second": "second",
-        "half_long": "the {which} half of {year}",
-        "year": "the year {year}",
-        "term": "the whole term",
-        "mid_term": "the mid-term review",
-    },
-}
-
-
 # ---------------------------------------------------------------------------------------------
 # Style and small helpers
 
@@ -179,13 +119,9 @@ def _style() -> Iterator[None]:
 
 
 def _check_lang(lang: str) -> str:
-    if lang not in WORDS:
-        raise ValueError(f"lang must be one of {', '.join(WORDS)}, got {lang!r}")
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {', '.join(LANGS)}, got {lang!r}")
     return lang
-
-
-def _w(lang: str, key: str, **kw: object) -> str:
-    return WORDS[lang][key].format(**kw)
 
 
 def _nfc(text: object) -> str:
@@ -243,21 +179,23 @@ def _number_formatter(lang: str) -> FuncFormatter:
 
 def _period_label(period: str, lang: str, short: bool = False) -> str:
     """Return a period id in words: '6 tháng đầu năm 2026' (short: '6T đầu 2026'), 'năm 2025'."""
+    _ = translator(lang)
     period = str(period)
     if period.startswith("to-"):  # a span from the term's start ends with a half-year
         period = period[3:]
     if period == "mid-term":
-        return _w(lang, "mid_term")
+        return _("the mid-term review")
     if len(period) == 7 and period[4:6] == "-H":
-        year, half = period[:4], period[-1]
-        which = _w(lang, "first" if half == "1" else "second")
+        year, first = period[:4], period[-1] == "1"
         if short:
-            return _w(lang, "half", which=which, year=year, half=half)
-        return _w(lang, "half_long", which=which, year=year)
+            return _("H1 {year}", year=year) if first else _("H2 {year}", year=year)
+        if first:
+            return _("the first half of {year}", year=year)
+        return _("the second half of {year}", year=year)
     if period.isdigit():
-        return _w(lang, "year", year=period)
+        return _("the year {year}", year=period)
     if period == "term":
-        return _w(lang, "term")
+        return _("the whole term")
     return period
 
 
@@ -442,6 +380,7 @@ def plot_pace(
     highlights one unit.
     """
     lang = _check_lang(lang)
+    _ = translator(lang)
     units = _unit_rows(df, metric)
     if unit_id is not None and unit_id not in set(units["unit_id"]):
         raise ValueError(f"unit {unit_id!r} is not in the progress table for {metric!r}")
@@ -477,19 +416,23 @@ def plot_pace(
         ax.set_ylim(n - 0.5, -1.6)  # inverted; a spare row on top for the elapsed label
         ax.xaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))
         ax.xaxis.set_major_formatter(_pct_formatter(lang))
-        ax.set_xlabel(_w(lang, "pct_axis"), fontsize=STYLE["axes.labelsize"])
+        ax.set_xlabel(
+            _("% of the term target reached (cumulative)"), fontsize=STYLE["axes.labelsize"]
+        )
 
         for i, r in units.iterrows():
             status = r["status"]
             if status in _SHOWN and pd.notna(r["cum_pct"]):
                 text = _pct(r["cum_pct"], lang)
                 if pd.notna(r.get("cum_actual")) and r["cum_actual"] < 0:
-                    text += f" ({_w(lang, 'negative', n=format_number(r['cum_actual'], lang))})"
+                    negative = _("cumulative {n}", n=format_number(r["cum_actual"], lang))
+                    text += f" ({negative})"
                 style, color = "normal", _TEXT
             else:
                 text = status_label(status, lang)
                 if status == "no_report" and pd.notna(r["cum_pct"]):
-                    text += f" ({_w(lang, 'earlier', pct=_pct(r['cum_pct'], lang))})"
+                    earlier = _("earlier periods: {pct}", pct=_pct(r["cum_pct"], lang))
+                    text += f" ({earlier})"
                 style, color = "italic", STATUS_COLORS[status]
             ax.annotate(
                 text,
@@ -509,7 +452,7 @@ def plot_pace(
         line = ax.axvline(elapsed, color=_PACE, linestyle="--", linewidth=1.1, zorder=3)
         line.set_gid("pace-line")
         pace_label = ax.annotate(
-            _w(lang, "elapsed", pct=_pct_short(elapsed, lang)),
+            _("Time elapsed {pct}", pct=_pct_short(elapsed, lang)),
             xy=(elapsed, -1.05),
             xytext=(4, 0),
             textcoords="offset points",
@@ -530,12 +473,17 @@ def plot_pace(
             tick.set_fontweight("bold")
             tick.set_color("black")
 
-        parts = [_w(lang, "demo").upper()] if _is_demo(df) else []
-        parts.append(_w(lang, "through", period=_period_label(units["period"].iloc[0], lang)))
+        parts = [_("Illustrative data").upper()] if _is_demo(df) else []
+        parts.append(
+            _(
+                "Cumulative to the end of {period}",
+                period=_period_label(units["period"].iloc[0], lang),
+            )
+        )
         if fed is not None and pd.notna(fed["cum_pct"]):
             name = _nfc(fed["unit_name"])
-            parts.append(_w(lang, "federation", name=name, pct=_pct(fed["cum_pct"], lang)))
-        title = [_w(lang, "pace_title"), metric_label(metric, lang)]
+            parts.append(_("{name} as a whole: {pct}", name=name, pct=_pct(fed["cum_pct"], lang)))
+        title = [_("Share of the term target reached, by unit"), metric_label(metric, lang)]
         _finish(ax, title, parts, legend=_status_handles(list(units["status"]), lang))
         _keep_inside(ax, [pace_label], step=0)
     return ax
@@ -563,6 +511,7 @@ def plot_cumulative(
     the most units that reported in any half-year) names the half-years some units missed.
     """
     lang = _check_lang(lang)
+    _ = translator(lang)
     missing = {"period", "actual", "cum_actual", "cum_target", "pace"} - set(trend_df.columns)
     if missing:
         raise ValueError(f"not a trend frame: missing column(s) {', '.join(sorted(missing))}")
@@ -587,7 +536,7 @@ def plot_cumulative(
             color=_ACTUAL,
             marker="o",
             markersize=5,
-            label=_w(lang, "cum_actual"),
+            label=_("Cumulative actual"),
             gid="cum_actual",
             zorder=4,
         )[0]
@@ -599,7 +548,7 @@ def plot_cumulative(
             color=_PLAN,
             marker="s",
             markersize=3.5,
-            label=_w(lang, "cum_target"),
+            label=_("Cumulative target (plan)"),
             gid="cum_target",
             zorder=3,
         )[0]
@@ -611,7 +560,7 @@ def plot_cumulative(
             color=_PACE,
             marker="o",
             markersize=2.5,
-            label=_w(lang, "pace"),
+            label=_("Even pace over the term"),
             gid="pace",
             zorder=3,
         )[0]
@@ -664,7 +613,7 @@ def plot_cumulative(
         for run in runs:
             ax.axvspan(run[0] - 0.4, run[-1] + 0.4, color=STATUS_COLORS["no_report"], alpha=0.08)
             ax.annotate(
-                _w(lang, "no_report"),
+                _("No report"),
                 xy=((run[0] + run[-1]) / 2, 0),
                 xycoords=("data", "axes fraction"),
                 xytext=(0, 4),
@@ -688,7 +637,7 @@ def plot_cumulative(
         ax.yaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))
         ax.yaxis.set_major_formatter(_number_formatter(lang))
 
-        parts = [_w(lang, "demo").upper()] if demo else []
+        parts = [_("Illustrative data").upper()] if demo else []
         if len(t) > 1:
             first, last = (_period_label(t["period"].iloc[k], lang) for k in (0, -1))
             parts.append(f"{first} – {last}")
@@ -699,17 +648,16 @@ def plot_cumulative(
             short = t[(t["reported"] < total) & (t["reported"] > 0)] if total > 1 else t[:0]
             if not short.empty:
                 items = ", ".join(
-                    _w(
-                        lang,
-                        "partial_item",
+                    _(
+                        "{period} ({n}/{total} units)",
                         period=_period_label(r.period, lang, short=True),
                         n=int(r.reported),
                         total=total,
                     )
                     for r in short.itertuples()
                 )
-                parts.append(_w(lang, "partial", items=items))
-        title = [_w(lang, "cum_title"), metric_label(metric, lang)]
+                parts.append(_("Periods with missing reports: {items}", items=items))
+        title = [_("Cumulative actual against the target"), metric_label(metric, lang)]
         if unit_name:
             title.append(_nfc(unit_name))
         _finish(ax, title, parts, legend=[actual_line, plan_line, pace_line], legend_lines=True)
@@ -736,6 +684,7 @@ def plot_spread(df: pd.DataFrame, metric: str, lang: str = "vi", ax: Axes | None
     the elapsed share of the term and a solid one the federation's own share.
     """
     lang = _check_lang(lang)
+    _ = translator(lang)
     units = _unit_rows(df, metric)
     fed = _federation_row(df, metric)
     elapsed = float(units["elapsed_share"].iloc[0])
@@ -773,11 +722,13 @@ def plot_spread(df: pd.DataFrame, metric: str, lang: str = "vi", ax: Axes | None
         ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=6, min_n_ticks=1))
         ax.xaxis.set_major_locator(MaxNLocator(nbins=8, steps=[1, 2, 2.5, 5, 10]))
         ax.xaxis.set_major_formatter(_pct_formatter(lang))
-        ax.set_xlabel(_w(lang, "pct_axis"), fontsize=STYLE["axes.labelsize"])
-        ax.set_ylabel(_w(lang, "units_axis"), fontsize=STYLE["axes.labelsize"])
+        ax.set_xlabel(
+            _("% of the term target reached (cumulative)"), fontsize=STYLE["axes.labelsize"]
+        )
+        ax.set_ylabel(_("Number of units"), fontsize=STYLE["axes.labelsize"])
         ax.grid(axis="x", visible=False)
 
-        pace_text = _w(lang, "elapsed", pct=_pct_short(elapsed, lang))
+        pace_text = _("Time elapsed {pct}", pct=_pct_short(elapsed, lang))
         line = ax.axvline(elapsed, color=_PACE, linestyle="--", linewidth=1.1, zorder=2)
         line.set_gid("pace-line")
         # the two reference lines get their labels on opposite sides so that they never meet
@@ -799,7 +750,9 @@ def plot_spread(df: pd.DataFrame, metric: str, lang: str = "vi", ax: Axes | None
         )
         labels = [pace_label]
         if fed_pct is not None:
-            fed_text = _w(lang, "federation", name=_nfc(fed["unit_name"]), pct=_pct(fed_pct, lang))
+            fed_text = _(
+                "{name} as a whole: {pct}", name=_nfc(fed["unit_name"]), pct=_pct(fed_pct, lang)
+            )
             fline = ax.axvline(fed_pct, color=_FEDERATION, linestyle="-", linewidth=1.3, zorder=2)
             fline.set_gid("federation-line")
             labels.append(
@@ -820,21 +773,29 @@ def plot_spread(df: pd.DataFrame, metric: str, lang: str = "vi", ax: Axes | None
                 )
             )
 
-        parts = [_w(lang, "demo").upper()] if _is_demo(df) else []
-        parts.append(_w(lang, "through", period=_period_label(units["period"].iloc[0], lang)))
-        parts.append(_w(lang, "spread_n", n=len(shown)))
+        parts = [_("Illustrative data").upper()] if _is_demo(df) else []
+        parts.append(
+            _(
+                "Cumulative to the end of {period}",
+                period=_period_label(units["period"].iloc[0], lang),
+            )
+        )
+        parts.append(_("{n} units with a target and a report", n=len(shown)))
         negative = int((shown["cum_actual"] < 0).sum()) if "cum_actual" in shown else 0
         if negative:
-            parts.append(_w(lang, "spread_negative", n=negative))
+            parts.append(_("{n} with a negative cumulative, counted as 0%", n=negative))
         left_out = units[~keep]["status"].value_counts()
         if not left_out.empty:
             items = ", ".join(
-                _w(lang, "left_out_item", n=int(left_out[s]), status=status_label(s, lang).lower())
+                _("{n} {status}", n=int(left_out[s]), status=status_label(s, lang).lower())
                 for s in STATUSES
                 if s in left_out.index
             )
-            parts.append(_w(lang, "spread_left_out", items=items))
-        title = [_w(lang, "spread_title"), metric_label(metric, lang)]
+            parts.append(_("not counted: {items}", items=items))
+        title = [
+            _("How the units' shares of the term target are spread"),
+            metric_label(metric, lang),
+        ]
         _finish(ax, title, parts, legend=_status_handles(list(shown["status"]), lang))
         _keep_inside(ax, labels)
     return ax

@@ -5,8 +5,12 @@ One workbook, three sheets:
 1. `Tổng hợp` / `Summary`: a title block (issuer, plan, document, period and its days, the
    share of the term elapsed, a red line when the figures are demo data), then one table per
    metric: the federation row first, then the units in their official order.
-2. `Chất lượng số liệu` / `Data quality`: the quality log, errors first.
+2. `Chất lượng số liệu` / `Data quality`: the quality log, errors first, each finding in the
+   workbook's language.
 3. `Nguồn gốc` / `Provenance`: parameters, version, time, and every input with its SHA-256.
+
+Every word is an English gettext message id translated through the catalogue of the
+workbook's language (`ptdv.base.i18n`): vi or en.
 
 Figures are written as numbers, never as text, so that the reader can sum, sort and filter
 them in Excel; the number formats (`#,##0`, `0.00%`) let Excel show them with the reader's
@@ -31,10 +35,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ptdv.base.atomic import atomic_file
 from ptdv.base.errors import ConfigError
+from ptdv.base.i18n import LANGS, N_, translator
 from ptdv.plan.config import PlanCard
 from ptdv.plan.periods import Calendar
 from ptdv.report import texts
-from ptdv.tables.checks import SEVERITIES
+from ptdv.tables.checks import SEVERITIES, quality_text
 
 #: The progress columns of each metric's table, in order.
 SUMMARY_COLUMNS = [
@@ -58,107 +63,30 @@ INTEGER_FORMAT = "0"
 
 QUALITY_COLUMNS = ["severity", "check", "source", "row", "unit", "message"]
 
-WORDS: dict[str, dict[str, str]] = {
-    "vi": {
-        "summary": "Tổng hợp",
-        "quality": "Chất lượng số liệu",
-        "provenance": "Nguồn gốc",
-        "heading": "BÁO CÁO TIẾN ĐỘ THỰC HIỆN CHỈ TIÊU PHÁT TRIỂN ĐOÀN VIÊN",
-        "document": "Văn bản số {number}, {date}",
-        "period": "Kỳ báo cáo: {label} ({dates})",
-        "term": "Nhiệm kỳ: {dates}",
-        "elapsed": "Thời gian nhiệm kỳ đã qua",
-        "elapsed_note": "{n}/{total} kỳ 6 tháng",
-        "demo": "SỐ LIỆU MINH HỌA — không phải số liệu thật",
-        "blank_note": (
-            "Ô trống: không giao chỉ tiêu, chưa báo cáo hoặc không xếp hạng (không phải số 0). "
-            "Số âm được giữ nguyên; khi đó tỷ lệ đạt tính là 0%."
-        ),
-        "severity": "Mức độ",
-        "check": "Kiểm tra",
-        "source": "Nguồn",
-        "row": "Dòng",
-        "unit": "Đơn vị",
-        "message": "Nội dung",
-        "error": "Lỗi",
-        "warning": "Cảnh báo",
-        "info": "Thông tin",
-        "key": "Mục",
-        "value": "Giá trị",
-        "inputs": "Tệp đầu vào",
-        "path": "Đường dẫn",
-        "sha256": "SHA-256",
-        "bytes": "Dung lượng (byte)",
-        "no_inputs": "(không có)",
-        "date_day": "ngày {d}",
-        "date_month": "tháng {m}",
-        "title_prop": "Báo cáo tiến độ {plan} — {label}",
-    },
-    "en": {
-        "summary": "Summary",
-        "quality": "Data quality",
-        "provenance": "Provenance",
-        "heading": "PROGRESS AGAINST UNION-MEMBERSHIP DEVELOPMENT TARGETS",
-        "document": "Document No. {number}, {date}",
-        "period": "Reporting period: {label} ({dates})",
-        "term": "Term: {dates}",
-        "elapsed": "Share of the term elapsed",
-        "elapsed_note": "{n} of {total} half-years",
-        "demo": "DEMO DATA — not real figures",
-        "blank_note": (
-            "Empty cell: no target, no report or no rank (not zero). Negative figures are "
-            "shown as they are; their achievement counts as 0%."
-        ),
-        "severity": "Severity",
-        "check": "Check",
-        "source": "Source",
-        "row": "Row",
-        "unit": "Unit",
-        "message": "Message",
-        "error": "Error",
-        "warning": "Warning",
-        "info": "Information",
-        "key": "Item",
-        "value": "Value",
-        "inputs": "Input files",
-        "path": "Path",
-        "sha256": "SHA-256",
-        "bytes": "Size (bytes)",
-        "no_inputs": "(none)",
-        "date_day": "dated {d}",
-        "date_month": "dated {m}",
-        "title_prop": "Progress report {plan} — {label}",
-    },
+#: Headings of the quality log's columns (English message ids, translated when written).
+QUALITY_HEADINGS = {
+    "severity": N_("Severity"),
+    "check": N_("Check"),
+    "source": N_("Source"),
+    "row": N_("Row"),
+    "unit": N_("Unit"),
+    "message": N_("Message"),
 }
 
 #: Headings of the provenance keys ptdv itself writes; any other key is shown as it is.
-PROVENANCE_KEYS: dict[str, dict[str, str]] = {
-    "vi": {
-        "plan_id": "Mã kế hoạch",
-        "period": "Kỳ báo cáo",
-        "lang": "Ngôn ngữ",
-        "unit_id": "Đơn vị nhận",
-        "parameters": "Tham số",
-        "git_commit": "Phiên bản mã nguồn (git commit)",
-        "commit": "Phiên bản mã nguồn (git commit)",
-        "ptdv_version": "Phiên bản ptdv",
-        "version": "Phiên bản ptdv",
-        "generated_at": "Thời điểm lập",
-        "generated": "Thời điểm lập",
-    },
-    "en": {
-        "plan_id": "Plan id",
-        "period": "Period",
-        "lang": "Language",
-        "unit_id": "Recipient unit",
-        "parameters": "Parameters",
-        "git_commit": "Source code version (git commit)",
-        "commit": "Source code version (git commit)",
-        "ptdv_version": "ptdv version",
-        "version": "ptdv version",
-        "generated_at": "Generated at",
-        "generated": "Generated at",
-    },
+PROVENANCE_LABELS = {
+    "plan_id": N_("Plan id"),
+    "period": N_("Period"),
+    "lang": N_("Language"),
+    "unit_id": N_("Recipient unit"),
+    "unit": N_("Recipient unit"),  # the report notebook's parameter
+    "parameters": N_("Parameters"),
+    "git_commit": N_("Source code version (git commit)"),
+    "commit": N_("Source code version (git commit)"),
+    "ptdv_version": N_("ptdv version"),
+    "version": N_("ptdv version"),
+    "generated_at": N_("Generated at"),
+    "generated": N_("Generated at"),
 }
 
 #: Severity cells use the shared status palette: errors red, warnings amber, info grey.
@@ -258,14 +186,14 @@ def _header_row(
 
 
 def _document_date(card: PlanCard, lang: str) -> str:
+    _ = translator(lang)
     d = card.document.date
-    w = WORDS[lang]
     if isinstance(d, dt.date):
-        return w["date_day"].format(d=d.strftime("%d/%m/%Y"))
+        return _("dated {date}", date=d.strftime("%d/%m/%Y"))
     year, month, *day = str(d).split("-")
     if day:
-        return w["date_day"].format(d=f"{day[0]}/{month}/{year}")
-    return w["date_month"].format(m=f"{int(month)}/{year}")
+        return _("dated {date}", date=f"{day[0]}/{month}/{year}")
+    return _("dated {month}", month=f"{int(month)}/{year}")
 
 
 def _metrics_in(card: PlanCard, df: pd.DataFrame) -> list[str]:
@@ -285,7 +213,7 @@ def _summary_sheet(
 ) -> None:
     from ptdv.report.pieces import info_label
 
-    w = WORDS[lang]
+    _ = translator(lang)
     cal = Calendar.from_card(card)
     label = cal.label(period, lang)
     extras: dict[str, dict[str, float]] = {}  # heading -> unit_id -> value
@@ -297,31 +225,46 @@ def _summary_sheet(
     row = 1
     ws.cell(row=row, column=1, value=card.issuer).font = Font(bold=True)
     row += 1
-    ws.cell(row=row, column=1, value=w["heading"]).font = Font(bold=True, size=14)
+    ws.cell(
+        row=row, column=1, value=_("PROGRESS AGAINST UNION-MEMBERSHIP DEVELOPMENT TARGETS")
+    ).font = Font(bold=True, size=14)
     row += 1
     ws.cell(row=row, column=1, value=card.title).font = Font(italic=True)
     row += 1
-    doc = w["document"].format(number=card.document.number, date=_document_date(card, lang))
+    doc = _(
+        "Document No. {number}, {date}",
+        number=card.document.number,
+        date=_document_date(card, lang),
+    )
     ws.cell(row=row, column=1, value=doc)
     row += 1
-    ws.cell(row=row, column=1, value=w["period"].format(label=label, dates=cal.date_range(period)))
+    dates = cal.date_range(period)
+    ws.cell(
+        row=row, column=1, value=_("Reporting period: {label} ({dates})", label=label, dates=dates)
+    )
     row += 1
-    ws.cell(row=row, column=1, value=w["term"].format(dates=cal.date_range("term")))
+    ws.cell(row=row, column=1, value=_("Term: {dates}", dates=cal.date_range("term")))
     row += 1
     elapsed = cal.elapsed_share(period)
-    ws.cell(row=row, column=1, value=w["elapsed"])
+    ws.cell(row=row, column=1, value=_("Share of the term elapsed"))
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
     share = ws.cell(row=row, column=3, value=float(elapsed))
     share.number_format = SHARE_FORMAT
     share.font = Font(bold=True)
-    note = w["elapsed_note"].format(n=len(cal.halves_through(period)), total=len(cal.halves()))
+    note = _(
+        "{n} of {total} half-years", n=len(cal.halves_through(period)), total=len(cal.halves())
+    )
     ws.cell(row=row, column=4, value=note)
     row += 1
     if card.actuals.demo:
-        cell = ws.cell(row=row, column=1, value=w["demo"])
+        cell = ws.cell(row=row, column=1, value=_("DEMO DATA — not real figures"))
         cell.font = Font(bold=True, color=_argb(DEMO_COLOR), size=12)
         row += 1
-    ws.cell(row=row, column=1, value=w["blank_note"]).font = Font(italic=True, size=9)
+    blank_note = _(
+        "Empty cell: no target, no report or no rank (not zero). Negative figures are shown as "
+        "they are; their achievement counts as 0%."
+    )
+    ws.cell(row=row, column=1, value=blank_note).font = Font(italic=True, size=9)
     row += 2
 
     headings = [texts.column_label(c, lang) for c in SUMMARY_COLUMNS] + list(extras)
@@ -409,18 +352,27 @@ def _summary_value(
     return str(value), None
 
 
+def _quality_message(rec: Mapping[str, Any], lang: str) -> Any:
+    """Return a finding's sentence in `lang`; a finding logged without a template keeps its own."""
+    template = rec.get("template")
+    if isinstance(template, str) and template:
+        return quality_text(rec, lang)
+    return rec.get("message")
+
+
 def _quality_sheet(ws: Worksheet, quality_df: pd.DataFrame, lang: str) -> None:
-    w = WORDS[lang]
+    _ = translator(lang)
     widths = _Widths()
-    headings = [w[c] for c in QUALITY_COLUMNS]
+    headings = [_(QUALITY_HEADINGS[c]) for c in QUALITY_COLUMNS]
     order = {s: i for i, s in enumerate(SEVERITIES)}
     q = quality_df.reindex(columns=QUALITY_COLUMNS)
+    q["message"] = [_quality_message(rec, lang) for rec in quality_df.to_dict("records")]
     q = q.assign(_o=q["severity"].map(order).fillna(len(order))).sort_values("_o", kind="stable")
     for i, rec in enumerate(q.drop(columns="_o").to_dict("records"), start=2):
         for c, col in enumerate(QUALITY_COLUMNS, start=1):
             value = rec[col]
             if col == "severity":
-                value = w.get(value, value) if not _missing(value) else None
+                value = None if _missing(value) else texts.severity_label(value, lang)
             elif col == "row":
                 value = _number(value, whole=True)
             elif _missing(value) or value == "":
@@ -454,7 +406,7 @@ def _quality_sheet(ws: Worksheet, quality_df: pd.DataFrame, lang: str) -> None:
 
 def _flatten(key: str, value: Any, lang: str) -> Iterable[tuple[str, Any]]:
     """Yield (label, cell value) rows for one provenance entry; dicts become one row per key."""
-    label = PROVENANCE_KEYS[lang].get(key, key)
+    label = translator(lang)(PROVENANCE_LABELS[key]) if key in PROVENANCE_LABELS else key
     if isinstance(value, Mapping):
         if not value:
             yield label, None
@@ -480,9 +432,9 @@ def _cell_value(value: Any) -> Any:
 
 
 def _provenance_sheet(ws: Worksheet, provenance: Mapping[str, Any], lang: str) -> None:
-    w = WORDS[lang]
+    _ = translator(lang)
     widths = _Widths()
-    _header_row(ws, 1, [w["key"], w["value"]], widths, None)
+    _header_row(ws, 1, [_("Item"), _("Value")], widths, None)
     row = 2
     for key, value in provenance.items():
         if key == "inputs":
@@ -494,14 +446,14 @@ def _provenance_sheet(ws: Worksheet, provenance: Mapping[str, Any], lang: str) -
             widths.see(2, "" if x is None else str(x))
             row += 1
     row += 1
-    ws.cell(row=row, column=1, value=w["inputs"]).font = Font(bold=True, size=12)
+    ws.cell(row=row, column=1, value=_("Input files")).font = Font(bold=True, size=12)
     row += 1
-    headings = [w["path"], w["sha256"], w["bytes"]]
+    headings = [_("Path"), "SHA-256", _("Size (bytes)")]
     _header_row(ws, row, headings, widths, None)
     row += 1
     inputs = list(provenance.get("inputs") or [])
     if not inputs:
-        ws.cell(row=row, column=1, value=w["no_inputs"])
+        ws.cell(row=row, column=1, value=_("(none)"))
     for item in inputs:
         item = dict(item) if isinstance(item, Mapping) else {"path": str(item)}
         values = [
@@ -536,8 +488,8 @@ def _check_arguments(
     card: PlanCard, period: str, progress_df: pd.DataFrame, lang: str, unit_id: str | None
 ) -> None:
     """Refuse a language, period, progress table or unit that does not fit, before writing."""
-    if lang not in WORDS:
-        raise ConfigError(f"unknown report language {lang!r}; known: {', '.join(WORDS)}")
+    if lang not in LANGS:
+        raise ConfigError(f"unknown report language {lang!r}; known: {', '.join(LANGS)}")
     try:
         Calendar.from_card(card).period(period)
     except ValueError as err:
@@ -578,23 +530,23 @@ def write_report_xlsx(
     """
     _check_arguments(card, period, progress_df, lang, unit_id)
     path = Path(path)
-    w = WORDS[lang]
+    _ = translator(lang)
     wb = Workbook()
     summary = wb.active
-    summary.title = w["summary"]
+    summary.title = _("Summary")
     _summary_sheet(summary, card, period, progress_df, lang, unit_id, info_df)
-    _quality_sheet(wb.create_sheet(w["quality"]), quality_df, lang)
-    _provenance_sheet(wb.create_sheet(w["provenance"]), provenance, lang)
+    _quality_sheet(wb.create_sheet(_("Data quality")), quality_df, lang)
+    _provenance_sheet(wb.create_sheet(_("Provenance")), provenance, lang)
     wb.active = 0
 
     label = Calendar.from_card(card).label(period, lang)
-    wb.properties.title = w["title_prop"].format(plan=card.issuer_short, label=label)
+    wb.properties.title = _("Progress report {plan} — {label}", plan=card.issuer_short, label=label)
     wb.properties.subject = card.title
     wb.properties.creator = "ptdv"
     wb.properties.lastModifiedBy = "ptdv"
     wb.properties.keywords = f"{card.plan_id} {period}"
     if card.actuals.demo:
-        wb.properties.description = w["demo"]
+        wb.properties.description = _("DEMO DATA — not real figures")
     wb.properties.language = lang
 
     with atomic_file(path) as tmp:

@@ -3,29 +3,125 @@
 Severities: `error` (a figure or table is wrong and must be corrected at the source),
 `warning` (something to look at: a stated rule that does not hold, an incomplete table),
 `info` (a cleaning decision, recorded so that nothing happens silently).
+
+A finding keeps a machine form beside its English `message`: where it was found (`file`,
+`sheet`, `column` as well as the log's `source`, `row` and `unit`), its sentence as a
+`template` with `{placeholders}` (an English gettext message id, marked with `N_` where the
+finding is made) and the `params` that fill it. `finding_text` renders that sentence in a
+report's language; `message` is its English rendering, made when the finding is.
+
+What a parameter's value is decides how it is shown: a float is a figure (1,487,307 and 12.5
+in English, 1.487.307 and 12,5 in Vietnamese; a placeholder with a format spec such as
+`{share:.1%}` keeps its spec), an int is a count, a row or a position (printed as it is),
+None is a blank figure ('blank', 'trống'), and a str is shown as it is, except the words of
+the keys in `WORD_KEYS` (metric names, kinds of figure, ...), which are translated.
 """
 
 from __future__ import annotations
 
+import json
 import math
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+import string
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from typing import Any
 
 import pandas as pd
 
+from ptdv.base.i18n import N_, translations, translator
 from ptdv.plan.config import ColumnMap, DeclaredTotal, Rule
 from ptdv.plan.metrics import METRICS
 from ptdv.plan.periods import Calendar
-from ptdv.tables.ingest import Row, Table, text_key
-from ptdv.tables.numbers import ParsedNumber
+from ptdv.tables.ingest import Grid, Row, Table, cell_text, text_key
+from ptdv.tables.numbers import ParsedNumber, format_number
 
 SEVERITIES = ("error", "warning", "info")
-QUALITY_COLUMNS = ["severity", "check", "source", "row", "unit", "message"]
+#: The quality log's columns: the six a reader sees first, then the finding's machine form.
+QUALITY_COLUMNS = [
+    "severity",
+    "check",
+    "source",
+    "row",
+    "unit",
+    "message",
+    "file",
+    "sheet",
+    "column",
+    "template",
+    "params",
+]
+
+#: Parameters whose values are words to translate, by key: (prefix, is a list). The gettext
+#: id of a value `v` is `<prefix>:<v>` (its English side is `v` itself); a list holds several
+#: values joined by ", ". A value without an entry (a period id such as 2025-H1, whose only
+#: entry is `period:term`) is shown as it is.
+WORD_KEYS: dict[str, tuple[str, bool]] = {
+    "metric": ("metric", False),
+    "metrics": ("metric", True),
+    "kind": ("kind", False),
+    "period": ("period", False),
+    "frame": ("frame", False),
+    "changes": ("name change", True),
+}
+#: The ids of those words (so that pybabel extracts them), and of a blank figure.
+WORDS = (
+    N_("metric:members_net"),
+    N_("metric:members_admitted"),
+    N_("metric:members_lost"),
+    N_("metric:unions_founded"),
+    N_("metric:members_total"),
+    N_("metric:nonmember_workers"),
+    N_("metric:workers"),
+    N_("kind:target"),
+    N_("kind:actual"),
+    N_("kind:cumulative"),
+    N_("kind:baseline"),
+    N_("kind:derived"),
+    N_("kind:info"),
+    N_("period:term"),
+    N_("frame:units"),
+    N_("frame:figures"),
+    N_("name change:decomposed Unicode (NFD) recomposed"),
+    N_("name change:non-breaking or zero-width spaces replaced"),
+    N_("name change:extra spaces removed"),
+    N_("name change:spaces around hyphens removed"),
+    N_("name change:markup removed"),
+)
+BLANK = N_("figure:blank")
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where a finding was made: the log's `source` ('file, sheet') and its parts."""
+
+    source: str
+    file: str | None = None
+    sheet: str | None = None
+    column: str | None = None
+
+    @classmethod
+    def of(cls, source: str) -> Where:
+        """Return the place of a file or folder with no sheet (a plan card, a forms folder)."""
+        return cls(source, source)
+
+    @classmethod
+    def grid(cls, grid: Grid) -> Where:
+        """Return the place of a read table: its file name and sheet."""
+        return cls(grid.source, grid.file.name, grid.sheet)
+
+    def col(self, column: str | None) -> Where:
+        """Return the same place narrowed to one column (its letter)."""
+        return replace(self, column=column)
 
 
 @dataclass(frozen=True)
 class Finding:
-    """One row of the data-quality log."""
+    """One row of the data-quality log.
+
+    Two findings are equal when their six log columns are: the machine form (file, sheet,
+    column, template, params) says the same thing in another shape.
+    """
 
     severity: str
     check: str
@@ -33,11 +129,165 @@ class Finding:
     row: int | None
     unit: str | None
     message: str
+    file: str | None = field(default=None, compare=False)
+    sheet: str | None = field(default=None, compare=False)
+    column: str | None = field(default=None, compare=False)
+    template: str = field(default="", compare=False)
+    params: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+
+def _param(key: str, value: object) -> str | int | float | None:
+    """Return a parameter as plain JSON data: NaN and pandas' NA become None."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, bool):
+        raise TypeError(f"finding parameter {key!r}: a bool is not a figure, count or text")
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, int) or type(value).__name__.startswith(("int", "uint")):
+        return int(value)  # type: ignore[call-overload]
+    if isinstance(value, float) or type(value).__name__.startswith("float"):
+        number = float(value)  # type: ignore[arg-type]
+        return None if math.isnan(number) else number
+    raise TypeError(f"finding parameter {key!r}: unsupported type {type(value).__name__}")
+
+
+def finding(
+    severity: str,
+    check: str,
+    where: Where | str,
+    row: int | None,
+    unit: str | None,
+    template: str,
+    /,
+    **params: object,
+) -> Finding:
+    """Return a finding made from its sentence's template (marked `N_`) and parameters.
+
+    `where` is a `Where` or a plain source (a file or folder with no sheet). The message is
+    the template's English rendering, so the quality log reads as it always has.
+    """
+    place = Where.of(where) if isinstance(where, str) else where
+    plain = {k: _param(k, v) for k, v in params.items()}
+    return Finding(
+        severity,
+        check,
+        place.source,
+        None if row is None else int(row),
+        unit,
+        _render(template, plain, "en", translate=False),
+        place.file,
+        place.sheet,
+        place.column,
+        template,
+        plain,
+    )
+
+
+class _Formatter(string.Formatter):
+    """Fill a template's placeholders with figures, counts and words in one language."""
+
+    def __init__(self, lang: str, translate: bool) -> None:
+        super().__init__()
+        self.lang = lang
+        self.gettext = translations(lang).gettext if translate else None
+
+    def word(self, word_id: str, plain: str) -> str:
+        """Return a word's translation, or `plain` when the catalogue does not have it."""
+        if self.gettext is None:
+            return plain
+        text = self.gettext(word_id)
+        return plain if text == word_id else text
+
+    def get_value(self, key: int | str, args: Any, kwargs: Any) -> Any:  # noqa: ANN401
+        """Return the placeholder's key with its value, so that format_field knows both."""
+        return (key, kwargs[key])
+
+    def format_field(self, value: Any, format_spec: str) -> str:  # noqa: ANN401
+        """Return one parameter shown in the language."""
+        key, v = value
+        if v is None:
+            return self.word(BLANK, "blank")
+        if isinstance(v, str):
+            if key not in WORD_KEYS:
+                return v
+            prefix, many = WORD_KEYS[key]
+            items = v.split(", ") if many else [v]
+            return ", ".join(self.word(f"{prefix}:{item}", item) for item in items)
+        if format_spec:
+            text = format(v, format_spec)
+            return text.translate(_VI_MARKS) if self.lang == "vi" else text
+        if isinstance(v, int):
+            return str(v)
+        return figure(v, self.lang)
+
+
+_VI_MARKS = str.maketrans({",": ".", ".": ","})
+
+
+def figure(value: float | None, lang: str = "en") -> str:
+    """Return a figure of a finding as `fmt` shows it, with the language's separators."""
+    text = fmt(value)
+    if lang == "en" or value is None or not math.isfinite(float(value)) or text == "blank":
+        return text
+    number = Decimal(text.replace(",", ""))
+    exponent = number.as_tuple().exponent
+    decimals = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    return format_number(number, lang, decimals)
+
+
+def _render(template: str, params: Mapping[str, Any], lang: str, *, translate: bool) -> str:
+    """Return the template (translated if asked) with its placeholders filled."""
+    text = translator(lang)(template) if translate and template else template
+    return _Formatter(lang, translate).vformat(text, (), dict(params))
+
+
+def finding_text(template: str, params: Mapping[str, Any], lang: str) -> str:
+    """Return a finding's sentence in `lang` (vi or en) from its template and parameters.
+
+    For `en` this is the finding's `message`. Figures take the language's separators
+    (12.884 and 12,5 in Vietnamese) and word parameters (WORD_KEYS) its words.
+    """
+    return _render(template, params, lang, translate=True)
+
+
+def quality_text(row: Mapping[str, Any], lang: str) -> str:
+    """Return the sentence of one quality-log row (as read from quality.csv) in `lang`.
+
+    The row's `params` may be the JSON text of quality.csv or a dict; a row without a
+    template (a log written before templates existed) gives its English `message`.
+    """
+    template = row.get("template")
+    if not isinstance(template, str) or not template:
+        return str(row.get("message", ""))
+    params = row.get("params")
+    if isinstance(params, str):
+        params = json.loads(params)
+    return finding_text(template, params or {}, lang)
 
 
 def findings_frame(findings: Iterable[Finding]) -> pd.DataFrame:
-    """Return findings as the quality-log frame, errors first, then by source and row."""
-    df = pd.DataFrame([asdict(f) for f in findings], columns=QUALITY_COLUMNS)
+    """Return findings as the quality-log frame, errors first, then by source and row.
+
+    `params` is written as JSON text (sorted keys, UTF-8 as is).
+    """
+    rows = [
+        {
+            "severity": f.severity,
+            "check": f.check,
+            "source": f.source,
+            "row": f.row,
+            "unit": f.unit,
+            "message": f.message,
+            "file": f.file,
+            "sheet": f.sheet,
+            "column": f.column,
+            "template": f.template,
+            "params": json.dumps(f.params, ensure_ascii=False, sort_keys=True),
+        }
+        for f in findings
+    ]
+    df = pd.DataFrame(rows, columns=QUALITY_COLUMNS)
     df["row"] = df["row"].astype("Int64")
     order = {s: i for i, s in enumerate(SEVERITIES)}
     df = df.assign(_o=df["severity"].map(order)).sort_values(
@@ -59,6 +309,72 @@ def _value(p: ParsedNumber | None) -> float | None:
     return None if p is None else p.value
 
 
+def _why_unreadable(table: Table, row: Row, ref: str) -> tuple[str, dict[str, str]]:
+    """Return why a totals row's cell could not be read: 'formula' or 'text', and its params."""
+    col = next(c for c in table.columns if c.ref == ref)
+    grid = table.grid
+    cell = f"{col.letter}{grid.row_numbers[row.index]}"
+    formula = grid.formulas.get((row.index, col.index))
+    if formula is not None and grid.cell(row.index, col.index) is None:
+        return "formula", {"formula": formula, "cell": cell}
+    return "text", {"text": cell_text(grid.cell(row.index, col.index)), "cell": cell}
+
+
+#: A totals or group row's column that is not checked: (row kind, why) -> template.
+_UNCHECKED = {
+    ("group", "formula"): N_(
+        "group row '{name}', column {column}: the formula {formula} in cell {cell} has no "
+        "computed value; that column is not checked against the unit rows"
+    ),
+    ("group", "text"): N_(
+        "group row '{name}', column {column}: the text '{text}' in cell {cell} is not a "
+        "number; that column is not checked against the unit rows"
+    ),
+    ("total", "formula"): N_(
+        "totals row '{name}', column {column}: the formula {formula} in cell {cell} has no "
+        "computed value; that column is not checked against the unit rows"
+    ),
+    ("total", "text"): N_(
+        "totals row '{name}', column {column}: the text '{text}' in cell {cell} is not a "
+        "number; that column is not checked against the unit rows"
+    ),
+    ("total", "blank"): N_(
+        "totals row '{name}', column {column}: blank, while {rows} unit row(s) have figures "
+        "adding up to {sum}; that column is not checked against the unit rows"
+    ),
+}
+#: A totals or group row that agrees with, or differs from, the unit rows it totals:
+#: (row kind, scope) -> template; the scope is a group or the whole table.
+_AGREES = {
+    ("group", "group"): N_(
+        "group row '{name}' agrees with the sum of the {rows} unit rows of group '{group}' in "
+        "all {columns} columns; it is used as a check, not loaded as a unit"
+    ),
+    ("total", "group"): N_(
+        "totals row '{name}' agrees with the sum of the {rows} unit rows of group '{group}' in "
+        "all {columns} columns; it is used as a check, not loaded as a unit"
+    ),
+    ("total", "table"): N_(
+        "totals row '{name}' agrees with the sum of the {rows} unit rows of the table in all "
+        "{columns} columns; it is used as a check, not loaded as a unit"
+    ),
+}
+_DIFFERS = {
+    ("group", "group"): N_(
+        "group row '{name}', column {column}: states {stated} but the {rows} unit rows of "
+        "group '{group}' add up to {sum} (difference {difference})"
+    ),
+    ("total", "group"): N_(
+        "totals row '{name}', column {column}: states {stated} but the {rows} unit rows of "
+        "group '{group}' add up to {sum} (difference {difference})"
+    ),
+    ("total", "table"): N_(
+        "totals row '{name}', column {column}: states {stated} but the {rows} unit rows of the "
+        "table add up to {sum} (difference {difference})"
+    ),
+}
+
+
 def check_totals_rows(
     table: Table, labels: dict[str, str], non_additive: set[str] | None = None
 ) -> list[Finding]:
@@ -67,96 +383,107 @@ def check_totals_rows(
     A totals row under a group ("Cộng") may total that group or the whole table; it passes
     if it equals either. Non-additive columns (percentages) are left to the rule checks.
     """
-    src = table.grid.source
+    src = Where.grid(table.grid)
+    letters = {c.ref: c.letter for c in table.columns if c.ref}
     units = table.units
     skip = non_additive or set()
     subtotal_groups = [r for r in table.rows if r.kind == "group" and r.values]
     if not table.totals and not subtotal_groups:
         return [
-            Finding(
+            finding(
                 "info",
                 "totals_row",
                 src,
                 None,
                 None,
-                "the table has no totals row; its column sums are reported as computed",
+                N_("the table has no totals row; its column sums are reported as computed"),
             )
         ]
     out = []
     groups = {r.group for r in units}
     for total in table.totals + subtotal_groups:
-        scopes: list[tuple[str, list[Row]]] = []
+        # scopes: (group name or None for the whole table, its unit rows)
+        scopes: list[tuple[str | None, list[Row]]] = []
         if total.kind == "group":
-            scopes.append((f"group '{total.name}'", [r for r in units if r.group == total.name]))
+            scopes.append((total.name, [r for r in units if r.group == total.name]))
         else:
             before = [r for r in units if r.index < total.index]
             group = before[-1].group if before else None
             in_group = [r for r in units if r.group == group] if group is not None else []
-            whole = ("the table", units)
-            part = (f"group '{group}'", in_group)
+            whole = (None, units)
+            part = (group, in_group)
             if in_group and len(groups) > 1:
                 plain_cong = text_key(total.name) == "cong"
                 scopes = [part, whole] if plain_cong else [whole, part]
             else:
                 scopes = [whole]
-        label = "group row" if total.kind == "group" else "totals row"
-        unchecked = dict(total.unreadable)  # formulas without values, text
+        kind = "group" if total.kind == "group" else "total"
+        unchecked: dict[str, tuple[str, dict[str, Any]]] = {
+            k: _why_unreadable(table, total, k) for k in total.unreadable
+        }  # formulas without values, text
         for k, v in total.values.items():
             rows = [r for r in units if r.values.get(k) is not None]
             if v is None and k not in skip | set(unchecked) and rows and total.kind == "total":
                 summed = sum(_value(r.values.get(k)) or 0.0 for r in rows)
-                unchecked[k] = (
-                    f"blank, while {len(rows)} unit row(s) have figures adding up to {fmt(summed)}"
-                )
-        for k, why in unchecked.items():
+                unchecked[k] = ("blank", {"rows": len(rows), "sum": float(summed)})
+        for k, (why, params) in unchecked.items():
             out.append(
-                Finding(
+                finding(
                     "warning",
                     "totals_row",
-                    src,
+                    src.col(letters.get(k)),
                     total.number,
                     None,
-                    f"{label} '{total.name}', column {labels[k]}: {why}; that column is not "
-                    "checked against the unit rows",
+                    _UNCHECKED[kind, why],
+                    name=total.name,
+                    column=labels[k],
+                    **params,
                 )
             )
         refs = [k for k, v in total.values.items() if v is not None and k not in skip]
-        sums = {
-            name: {k: sum(_value(r.values.get(k)) or 0.0 for r in rows) for k in refs}
-            for name, rows in scopes
-        }
+        sums = [
+            {k: sum(_value(r.values.get(k)) or 0.0 for r in rows) for k in refs}
+            for _, rows in scopes
+        ]
 
-        ok = [name for name, _ in scopes if not _disagreeing(total, refs, sums[name])]
+        ok = [i for i, _ in enumerate(scopes) if not _disagreeing(total, refs, sums[i])]
         if ok and not refs:
             continue  # nothing readable to compare: said above
         if ok:
-            n = len(dict(scopes)[ok[0]])
+            group, rows = scopes[ok[0]]
             out.append(
-                Finding(
+                finding(
                     "info",
                     "totals_row",
                     src,
                     total.number,
                     None,
-                    f"{label} '{total.name}' agrees with the sum of the {n} unit rows of "
-                    f"{ok[0]} in all {len(refs)} columns; it is used as a check, not loaded "
-                    "as a unit",
+                    _AGREES[kind, "table" if group is None else "group"],
+                    name=total.name,
+                    rows=len(rows),
+                    group=group,
+                    columns=len(refs),
                 )
             )
             continue
-        name, rows = scopes[0]
-        for k in _disagreeing(total, refs, sums[name]):
+        group, rows = scopes[0]
+        for k in _disagreeing(total, refs, sums[0]):
             stated = total.values[k].value
             out.append(
-                Finding(
+                finding(
                     "error",
                     "totals_row",
-                    src,
+                    src.col(letters.get(k)),
                     total.number,
                     None,
-                    f"{label} '{total.name}', column {labels[k]}: states {fmt(stated)} but "
-                    f"the {len(rows)} unit rows of {name} add up to {fmt(sums[name][k])} "
-                    f"(difference {fmt(stated - sums[name][k])})",
+                    _DIFFERS[kind, "table" if group is None else "group"],
+                    name=total.name,
+                    column=labels[k],
+                    stated=float(stated),
+                    rows=len(rows),
+                    group=group,
+                    sum=float(sums[0][k]),
+                    difference=float(stated - sums[0][k]),
                 )
             )
     return out
@@ -189,19 +516,45 @@ def _rule_value(rule: Rule, row: Row) -> float | None:
     return None
 
 
-def _describe_rule(rule: Rule, labels: dict[str, str], row: Row) -> str:
-    def v(ref: str) -> str:
-        return f"{labels[ref]} = {fmt(_value(row.values.get(ref)))}"
+#: A derived column's figure that its rule does not give, by the rule's form.
+_RULE_BROKEN = {
+    "share": N_(
+        "column {column} states {stated} but its rule ({share:.0%} of {of} = {of_value}) "
+        "gives {computed}; the source figure is kept as stated"
+    ),
+    "sum": N_(
+        "column {column} states {stated} but its rule (the sum of {columns}) gives {computed}; "
+        "the source figure is kept as stated"
+    ),
+    "difference": N_(
+        "column {column} states {stated} but its rule ({a} = {a_value} minus {b} = {b_value}) "
+        "gives {computed}; the source figure is kept as stated"
+    ),
+    "percent": N_(
+        "column {column} states {stated} but its rule ({a} = {a_value} as a percentage of "
+        "{b} = {b_value}) gives {computed}; the source figure is kept as stated"
+    ),
+}
 
+
+def _rule_params(rule: Rule, labels: dict[str, str], row: Row) -> tuple[str, dict[str, Any]]:
+    """Return the form of a rule ('share', 'sum', ...) and the parameters describing it."""
     if rule.share is not None:
-        return f"{rule.share:.0%} of {v(rule.of)}"
+        return "share", {
+            "share": float(rule.share),
+            "of": labels[rule.of],
+            "of_value": _value(row.values.get(rule.of)),
+        }
     if rule.sum:
-        return "the sum of " + ", ".join(labels[r] for r in rule.sum)
-    if rule.difference:
-        a, b = rule.difference
-        return f"{v(a)} minus {v(b)}"
-    a, b = rule.percent
-    return f"{v(a)} as a percentage of {v(b)}"
+        return "sum", {"columns": ", ".join(labels[r] for r in rule.sum)}
+    a, b = rule.difference or rule.percent
+    params = {
+        "a": labels[a],
+        "a_value": _value(row.values.get(a)),
+        "b": labels[b],
+        "b_value": _value(row.values.get(b)),
+    }
+    return ("difference" if rule.difference else "percent"), params
 
 
 def check_rules(table: Table, columns: list[ColumnMap], labels: dict[str, str]) -> list[Finding]:
@@ -210,11 +563,13 @@ def check_rules(table: Table, columns: list[ColumnMap], labels: dict[str, str]) 
     The stated figure passes when it differs from the computed one by less than one unit of
     its last printed digit, so a truncated and a rounded last digit both pass.
     """
-    src = table.grid.source
+    src = Where.grid(table.grid)
+    letters = {c.ref: c.letter for c in table.columns if c.ref}
     out = []
     for col in columns:
         if col.rule is None:
             continue
+        here = src.col(letters.get(col.ref))
         checked = bad = 0
         floored: list[Row] = []
         for row in table.units + table.totals:
@@ -229,44 +584,83 @@ def check_rules(table: Table, columns: list[ColumnMap], labels: dict[str, str]) 
             tol = 10.0**-stated.decimals
             if abs(stated.value - computed) >= tol - 1e-9:
                 bad += 1
+                form, params = _rule_params(col.rule, labels, row)
                 out.append(
-                    Finding(
+                    finding(
                         "warning",
                         "derived_rule",
-                        src,
+                        here,
                         row.number,
                         row.name if row.kind == "unit" else None,
-                        f"column {labels[col.ref]} states {fmt(stated.value)} but its rule "
-                        f"({_describe_rule(col.rule, labels, row)}) gives {fmt(computed)}; "
-                        "the source figure is kept as stated",
+                        _RULE_BROKEN[form],
+                        column=labels[col.ref],
+                        stated=float(stated.value),
+                        computed=float(computed),
+                        **params,
                     )
                 )
         if checked and not bad:
             out.append(
-                Finding(
+                finding(
                     "info",
                     "derived_rule",
-                    src,
+                    here,
                     None,
                     None,
-                    f"column {labels[col.ref]}: its rule holds on all {checked} rows "
-                    f"(within the printed precision)",
+                    N_(
+                        "column {column}: its rule holds on all {rows} rows (within the printed "
+                        "precision)"
+                    ),
+                    column=labels[col.ref],
+                    rows=checked,
                 )
             )
         if floored:
             out.append(
-                Finding(
+                finding(
                     "info",
                     "derived_rule",
-                    src,
+                    here,
                     floored[0].number,
                     None,
-                    f"column {labels[col.ref]}: {len(floored)} row(s) print 0% where the "
-                    "figure is negative (the tables' convention); the negative figure is kept "
-                    "and achievement counts as 0%",
+                    N_(
+                        "column {column}: {rows} row(s) print 0% where the figure is negative "
+                        "(the tables' convention); the negative figure is kept and achievement "
+                        "counts as 0%"
+                    ),
+                    column=labels[col.ref],
+                    rows=len(floored),
                 )
             )
     return out
+
+
+#: The units' targets against a total the plan's text declares, with and without where.
+_DECLARED = {
+    ("agree", False): N_(
+        "the {units} units' {metric} {period} targets add up to the declared {declared}"
+    ),
+    ("agree", True): N_(
+        "the {units} units' {metric} {period} targets add up to the declared {declared} ({where})"
+    ),
+    ("short", False): N_(
+        "the {units} units' {metric} {period} targets add up to {total}, short of the "
+        "declared {declared} by {gap} ({share:.1%} of it): the table may be incomplete"
+    ),
+    ("short", True): N_(
+        "the {units} units' {metric} {period} targets add up to {total}, short of the "
+        "declared {declared} ({where}) by {gap} ({share:.1%} of it): the table may be "
+        "incomplete"
+    ),
+    ("over", False): N_(
+        "the {units} units' {metric} {period} targets add up to {total}, over the declared "
+        "{declared} by {gap} ({share:.1%} of it): the table may be incomplete"
+    ),
+    ("over", True): N_(
+        "the {units} units' {metric} {period} targets add up to {total}, over the declared "
+        "{declared} ({where}) by {gap} ({share:.1%} of it): the table may be incomplete"
+    ),
+}
 
 
 def check_declared_totals(
@@ -274,53 +668,39 @@ def check_declared_totals(
 ) -> list[Finding]:
     """Compare the totals the plan's text declares with the unit table's sums."""
     out = []
+    src = Where.of(card_source)
     units = figures[(figures["level"] == "unit") & (figures["kind"] == "target")]
     for d in declared:
         part = units[(units["metric"] == d.metric) & (units["period"] == d.period)]
+        what = {"metric": d.metric, "period": d.period, "declared": float(d.value)}
         if part.empty:
             out.append(
-                Finding(
+                finding(
                     "info",
                     "declared_total",
-                    card_source,
+                    src,
                     None,
                     None,
-                    f"declared {d.metric} {d.period} = {fmt(d.value)} "
-                    "has no unit table to check against",
+                    N_(
+                        "declared {metric} {period} = {declared} has no unit table to check against"
+                    ),
+                    **what,
                 )
             )
             continue
         total = float(part["value"].sum())
-        n = part["unit_id"].nunique()
-        where = f" ({d.where})" if d.where else ""
+        what |= {"units": int(part["unit_id"].nunique())}
+        if d.where:
+            what["where"] = d.where
         if math.isclose(total, d.value, abs_tol=0.5):
-            out.append(
-                Finding(
-                    "info",
-                    "declared_total",
-                    card_source,
-                    None,
-                    None,
-                    f"the {n} units' {d.metric} {d.period} targets add up to the declared "
-                    f"{fmt(d.value)}{where}",
-                )
-            )
+            template = _DECLARED["agree", bool(d.where)]
+            out.append(finding("info", "declared_total", src, None, None, template, **what))
         else:
             gap = d.value - total
             share = total / d.value if d.value else float("nan")
-            verb = "short of" if gap > 0 else "over"
-            out.append(
-                Finding(
-                    "warning",
-                    "declared_total",
-                    card_source,
-                    None,
-                    None,
-                    f"the {n} units' {d.metric} {d.period} targets add up to {fmt(total)}, "
-                    f"{verb} the declared {fmt(d.value)}{where} by {fmt(abs(gap))} "
-                    f"({share:.1%} of it): the table may be incomplete",
-                )
-            )
+            template = _DECLARED["short" if gap > 0 else "over", bool(d.where)]
+            what |= {"total": total, "gap": float(abs(gap)), "share": share}
+            out.append(finding("warning", "declared_total", src, None, None, template, **what))
     return out
 
 
@@ -337,14 +717,17 @@ def check_zero_targets(figures: pd.DataFrame) -> list[Finding]:
         if zero:
             first = part.iloc[0]
             out.append(
-                Finding(
+                finding(
                     "info",
                     "zero_target",
-                    _source(first),
+                    _where(first, column=False),
                     int(first["row"]),
                     name,
-                    f"all targets are 0 for {', '.join(zero)}: achievement will be shown as "
-                    "undefined (no percentage), not 0% and not infinite",
+                    N_(
+                        "all targets are 0 for {metrics}: achievement will be shown as "
+                        "undefined (no percentage), not 0% and not infinite"
+                    ),
+                    metrics=", ".join(zero),
                 )
             )
     return out
@@ -357,21 +740,28 @@ def check_negatives(figures: pd.DataFrame) -> list[Finding]:
         if METRICS[r["metric"]].can_be_negative:
             continue
         out.append(
-            Finding(
+            finding(
                 "error",
                 "negative_value",
-                _source(r),
+                _where(r),
                 _int(r["row"]),
                 r["unit_name"],
-                f"{r['kind']} {r['metric']} {r['period']} is {fmt(r['value'])} (column "
-                f"{r['column']}): this metric cannot be negative",
+                N_(
+                    "{kind} {metric} {period} is {value} (column {column}): this metric cannot "
+                    "be negative"
+                ),
+                kind=r["kind"],
+                metric=r["metric"],
+                period=r["period"],
+                value=float(r["value"]),
+                column=r["column"],
             )
         )
     return out
 
 
 def check_duplicate_units(
-    rows: list[Row], ids: list[str], keys: list[str], src: str
+    rows: list[Row], ids: list[str], keys: list[str], src: Where | str
 ) -> list[Finding]:
     """Report unit rows whose names are the same unit: an error to correct, never a merge."""
     out = []
@@ -380,15 +770,24 @@ def check_duplicate_units(
         if key in seen:
             first = seen[key]
             out.append(
-                Finding(
+                finding(
                     "error",
                     "duplicate_unit",
                     src,
                     row.number,
                     row.name,
-                    f"unit '{row.name}' appears twice: rows {first.number} (TT {first.tt}) and "
-                    f"{row.number} (TT {row.tt}); kept apart as '{key}' and '{uid}', not merged: "
-                    "correct the name in the source",
+                    N_(
+                        "unit '{name}' appears twice: rows {first_row} (TT {first_tt}) and "
+                        "{row} (TT {tt}); kept apart as '{key}' and '{unit_id}', not merged: "
+                        "correct the name in the source"
+                    ),
+                    name=row.name,
+                    first_row=first.number,
+                    first_tt=first.tt,
+                    row=row.number,
+                    tt=row.tt,
+                    key=key,
+                    unit_id=uid,
                 )
             )
         else:
@@ -400,8 +799,39 @@ def _source(r: pd.Series) -> str:
     return f"{r['source_file']}, {r['sheet']}" if r["sheet"] else str(r["source_file"])
 
 
+def _where(r: pd.Series, *, column: bool = True) -> Where:
+    """Return where a tidy figure came from (its column too, unless column=False)."""
+    sheet = r["sheet"] if isinstance(r["sheet"], str) and r["sheet"] else None
+    col = str(r["column"]) if column else None
+    return Where(_source(r), str(r["source_file"]), sheet, col)
+
+
 def _int(v: object) -> int | None:
     return None if v is None or pd.isna(v) else int(v)
+
+
+_RUNNING_DIFFERS = {
+    False: N_(
+        "running total of {metric} to {end} (column {column}) is {value}, but the half-year "
+        "figures {first} … {last} add up to {sum} (difference {difference}); progress uses "
+        "the running total"
+    ),
+    True: N_(
+        "running total of {metric} to {end} (column {column}) is {value} less the running "
+        "total to {previous_end} ({previous}), but the half-year figures {first} … {last} add "
+        "up to {sum} (difference {difference}); progress uses the running total"
+    ),
+}
+_RUNNING_SUMMARY = {
+    "agree": N_(
+        "running totals of {metric} to {end} (column {column}) equal the sum of the half-year "
+        "figures for all {units} unit(s) that have both"
+    ),
+    "partial": N_(
+        "running totals of {metric} to {end} (column {column}): {units} unit(s) reported only "
+        "some of the half-years it spans, so it could not be checked against them"
+    ),
+}
 
 
 def check_running_totals(figures: pd.DataFrame, cal: Calendar) -> list[Finding]:
@@ -418,8 +848,9 @@ def check_running_totals(figures: pd.DataFrame, cal: Calendar) -> list[Finding]:
     flows = f[f["kind"] == "actual"]
     ids = [h.id for h in cal.halves()]
     out: list[Finding] = []
-    agree: dict[tuple[str, str, str], int] = {}
-    partial: dict[tuple[str, str, str], int] = {}
+    # (where, metric, end) -> number of units
+    agree: dict[tuple[Where, str, str], int] = {}
+    partial: dict[tuple[Where, str, str], int] = {}
     for (uid, metric), part in cums.groupby(["unit_id", "metric"], sort=False):
         mine = flows[(flows["unit_id"] == uid) & (flows["metric"] == metric)]
         by_half = dict(zip(mine["period"], mine["value"], strict=True))
@@ -431,48 +862,50 @@ def check_running_totals(figures: pd.DataFrame, cal: Calendar) -> list[Finding]:
         for end, r in ends:
             first = ids.index(prev_end) + 1 if prev_end else 0
             span = ids[first : ids.index(end) + 1]
-            key = (_source(r), str(r["column"]), f"{metric} to {end}")
+            key = (_where(r), str(metric), end)
             if span and all(h in by_half for h in span):
                 stated = float(r["value"]) - prev_value
                 summed = float(sum(by_half[h] for h in span))
                 if math.isclose(stated, summed, abs_tol=1e-6):
                     agree[key] = agree.get(key, 0) + 1
                 else:
-                    since = f" less the running total to {prev_end} ({fmt(prev_value)})"
+                    since = {"previous_end": prev_end, "previous": prev_value} if prev_end else {}
                     out.append(
-                        Finding(
+                        finding(
                             "warning",
                             "running_total",
-                            _source(r),
+                            _where(r),
                             _int(r["row"]),
                             r["unit_name"],
-                            f"running total of {metric} to {end} (column {r['column']}) is "
-                            f"{fmt(r['value'])}{since if prev_end else ''}, but the half-year "
-                            f"figures {span[0]} … {span[-1]} add up to {fmt(summed)} "
-                            f"(difference {fmt(stated - summed)}); progress uses the running "
-                            "total",
+                            _RUNNING_DIFFERS[bool(prev_end)],
+                            metric=metric,
+                            end=end,
+                            column=str(r["column"]),
+                            value=float(r["value"]),
+                            first=span[0],
+                            last=span[-1],
+                            sum=summed,
+                            difference=stated - summed,
+                            **since,
                         )
                     )
             elif any(h in by_half for h in span):
                 partial[key] = partial.get(key, 0) + 1
             prev_end, prev_value = end, float(r["value"])
-    said = {
-        "agree": "equal the sum of the half-year figures for all {n} unit(s) that have both",
-        "partial": "{n} unit(s) reported only some of the half-years it spans, so it could "
-        "not be checked against them",
-    }
     for how, counts in (("agree", agree), ("partial", partial)):
-        for (src, column, what), n in counts.items():
-            text = said[how].format(n=n)
-            sep = " " if how == "agree" else ": "
+        for (where, metric, end), n in counts.items():
             out.append(
-                Finding(
+                finding(
                     "info",
                     "running_total",
-                    src,
+                    where,
                     None,
                     None,
-                    f"running totals of {what} (column {column}){sep}{text}",
+                    _RUNNING_SUMMARY[how],
+                    metric=metric,
+                    end=end,
+                    column=where.column,
+                    units=n,
                 )
             )
     return out

@@ -20,10 +20,11 @@ from ptdv import __version__
 from ptdv.base import paths
 from ptdv.base.atomic import replace_dir
 from ptdv.base.errors import DataError
+from ptdv.base.i18n import N_
 from ptdv.plan.config import PlanCard, Source
 from ptdv.plan.periods import Calendar
 from ptdv.tables import checks, forms, schemas
-from ptdv.tables.checks import Finding
+from ptdv.tables.checks import Finding, Where, finding
 from ptdv.tables.ingest import Table, read_table
 from ptdv.tables.schemas import FIGURE_COLUMNS, INFO_COLUMNS, UNIT_COLUMNS
 from ptdv.tables.units import clean_name, name_changes, unit_key
@@ -78,88 +79,106 @@ def clean_file(card: PlanCard, source: Source, file: str) -> SourceResult:
     spec = [(c.ref, c.header_path) for c in source.columns]
     sheet = source.sheet if path.suffix.lower() in (".xlsx", ".xlsm") else None
     table = read_table(path, sheet, spec, row_number=source.row_number, unit_name=source.unit_name)
-    src = table.grid.source
+    src = Where.grid(table.grid)
     labels = _labels(table)
     findings: list[Finding] = []
 
     # layout decisions, so that nothing is dropped silently
     rows_h = table.header_row_numbers
-    findings.append(
-        Finding(
-            "info",
-            "layout",
-            src,
-            rows_h[0],
-            None,
-            f"header found on rows {rows_h[0]}-{rows_h[-1]}; "
-            f"{table.header_rows[0]} line(s) above it skipped as titles"
-            if len(rows_h) > 1
-            else f"header found on row {rows_h[0]}",
-        )
-    )
-    encoding = getattr(table.grid, "encoding", None)
-    if encoding in ("utf-16", "windows-1258"):
-        how = {
-            "utf-16": 'UTF-16 text (Excel\'s "Unicode text")',
-            "windows-1258": "Windows-1258 text (an old Vietnamese code page); its separate "
-            "tone marks were joined to their letters (NFC)",
-        }[encoding]
-        findings.append(Finding("info", "layout", src, None, None, f"read as {how}"))
-    for number, drift in table.repeats:
-        extra = (
-            " (worded or spelled differently, e.g. CNLD for CNLĐ; same columns)" if drift else ""
-        )
+    if len(rows_h) > 1:
         findings.append(
-            Finding(
+            finding(
                 "info",
                 "layout",
                 src,
-                number,
+                rows_h[0],
                 None,
-                f"header repeated after a page break{extra}: skipped",
+                N_(
+                    "header found on rows {first}-{last}; {titles} line(s) above it skipped as "
+                    "titles"
+                ),
+                first=rows_h[0],
+                last=rows_h[-1],
+                titles=table.header_rows[0],
             )
         )
+    else:
+        findings.append(
+            finding(
+                "info",
+                "layout",
+                src,
+                rows_h[0],
+                None,
+                N_("header found on row {row}"),
+                row=rows_h[0],
+            )
+        )
+    encoding = getattr(table.grid, "encoding", None)
+    read_as = {
+        "utf-16": N_('read as UTF-16 text (Excel\'s "Unicode text")'),
+        "windows-1258": N_(
+            "read as Windows-1258 text (an old Vietnamese code page); its separate tone marks "
+            "were joined to their letters (NFC)"
+        ),
+    }
+    if encoding in read_as:
+        findings.append(finding("info", "layout", src, None, None, read_as[encoding]))
+    for number, drift in table.repeats:
+        template = (
+            N_(
+                "header repeated after a page break (worded or spelled differently, e.g. CNLD "
+                "for CNLĐ; same columns): skipped"
+            )
+            if drift
+            else N_("header repeated after a page break: skipped")
+        )
+        findings.append(finding("info", "layout", src, number, None, template))
     n_colnum = [r.number for r in table.rows if r.kind == "column_numbers"]
     if n_colnum:
         findings.append(
-            Finding("info", "layout", src, n_colnum[0], None, "row of column numbers skipped")
+            finding("info", "layout", src, n_colnum[0], None, N_("row of column numbers skipped"))
         )
     for r in table.rows:
         if r.kind == "group":
             findings.append(
-                Finding(
+                finding(
                     "info",
                     "layout",
                     src,
                     r.number,
                     None,
-                    f"group label '{r.name}' recorded as the units' group",
+                    N_("group label '{name}' recorded as the units' group"),
+                    name=r.name,
                 )
             )
     trailer = table.trailer
     if trailer:
         findings.append(
-            Finding(
+            finding(
                 "info",
                 "layout",
                 src,
                 trailer[0].number,
                 None,
-                f"{len(trailer)} line(s) of notes below the table ignored, from "
-                f"'{trailer[0].name[:60]}'",
+                N_("{lines} line(s) of notes below the table ignored, from '{text}'"),
+                lines=len(trailer),
+                text=trailer[0].name[:60],
             )
         )
     mapped = {c.ref for c in source.columns}
     for col in table.columns:
         if col.index > table.name_col and col.ref is None and col.path:
             findings.append(
-                Finding(
+                finding(
                     "warning",
                     "unmapped_column",
-                    src,
+                    src.col(col.letter),
                     rows_h[0],
                     None,
-                    f"column {col.letter} ({col.label}) is not in the plan card: not loaded",
+                    N_("column {letter} ({label}) is not in the plan card: not loaded"),
+                    letter=col.letter,
+                    label=col.label,
                 )
             )
     assert mapped == {c.ref for c in table.columns if c.ref}
@@ -177,8 +196,14 @@ def clean_file(card: PlanCard, source: Source, file: str) -> SourceResult:
         changed = name_changes(r.raw_name) if r.raw_name else []
         if changed:
             findings.append(
-                Finding(
-                    "info", "unit_name", src, r.number, name, "name cleaned: " + ", ".join(changed)
+                finding(
+                    "info",
+                    "unit_name",
+                    src,
+                    r.number,
+                    name,
+                    N_("name cleaned: {changes}"),
+                    changes=", ".join(changed),
                 )
             )
     findings += checks.check_duplicate_units(units, ids, keys, src)
@@ -262,7 +287,7 @@ def _compare_copy(primary: SourceResult, copy: SourceResult) -> list[Finding]:
     figure (present, blank or absent on either side) is compared; each difference is one
     finding, and a difference no specific check names still gives one warning.
     """
-    src = copy.table.grid.source
+    src = Where.grid(copy.table.grid)
     keys = ["unit_id", "metric", "period", "kind"]
     unit_prov = ["source_file", "sheet", "row"]
 
@@ -274,22 +299,24 @@ def _compare_copy(primary: SourceResult, copy: SourceResult) -> list[Finding]:
     a, b = figs(primary), figs(copy)
     ua = primary.units.drop(columns=unit_prov).reset_index(drop=True)
     ub = copy.units.drop(columns=unit_prov).reset_index(drop=True)
+    other = primary.file.name
     if a.equals(b) and ua.equals(ub):
         return [
-            Finding(
+            finding(
                 "info",
                 "copy_agrees",
                 src,
                 None,
                 None,
-                f"this copy cleans to the same {len(ub)} units and {len(b)} figures "
-                f"as {primary.file.name}",
+                N_("this copy cleans to the same {units} units and {figures} figures as {other}"),
+                units=len(ub),
+                figures=len(b),
+                other=other,
             )
         ]
     out = []
     pu = primary.units.set_index("unit_id")
     cu = copy.units.set_index("unit_id")
-    other = primary.file.name
 
     def same(x: object, y: object) -> bool:
         """Return True if two cells hold the same value (blank equals blank; 3 equals 3.0)."""
@@ -297,110 +324,175 @@ def _compare_copy(primary: SourceResult, copy: SourceResult) -> list[Finding]:
             return bool(pd.isna(x) and pd.isna(y))
         return bool(x == y)
 
-    def show(v: object) -> str:
-        """Return a unit field for a message: 'text' quoted, 3 for 3.0, blank for None/NaN."""
+    def plain(v: object) -> object:
+        """Return a unit field as a parameter: None for blank, 3 for 3.0."""
         if pd.isna(v):
-            return "blank"
-        if isinstance(v, str):
-            return f"'{v}'"
+            return None
         if isinstance(v, float) and v.is_integer():
-            return str(int(v))
-        return str(v)
+            return int(v)
+        return v
 
-    def differs(severity: str, uid: str, table: pd.DataFrame, message: str) -> None:
+    def differs(severity: str, uid: str, table: pd.DataFrame, template: str, **params) -> None:
         row = int(table.at[uid, "row"]) if table is cu else None
-        out.append(Finding(severity, "copy_differs", src, row, table.at[uid, "unit_name"], message))
+        unit = table.at[uid, "unit_name"]
+        out.append(finding(severity, "copy_differs", src, row, unit, template, **params))
 
     for uid in pu.index.union(cu.index, sort=False):
         if uid not in cu.index:
-            name, row = pu.at[uid, "unit_name"], pu.at[uid, "row"]
             differs(
-                "error", uid, pu, f"unit '{name}' (row {row} of {other}) is missing from this copy"
-            )
+                "error", uid, pu,
+                N_("unit '{name}' (row {primary_row} of {other}) is missing from this copy"),
+                name=pu.at[uid, "unit_name"], primary_row=pu.at[uid, "row"], other=other,
+            )  # fmt: skip
             continue
         if uid not in pu.index:
-            differs("error", uid, cu, f"unit '{cu.at[uid, 'unit_name']}' is not in {other}")
+            differs(
+                "error", uid, cu, N_("unit '{name}' is not in {other}"),
+                name=cu.at[uid, "unit_name"], other=other,
+            )  # fmt: skip
             continue
         if pu.at[uid, "unit_name"] != cu.at[uid, "unit_name"]:
             differs(
                 "warning", uid, cu,
-                f"the unit is written '{cu.at[uid, 'unit_name']}' here and "
-                f"'{pu.at[uid, 'unit_name']}' in {other} (same unit id, matched)",
+                N_("the unit is written '{here}' here and '{there}' in {other} (same unit id, "
+                   "matched)"),
+                here=cu.at[uid, "unit_name"], there=pu.at[uid, "unit_name"], other=other,
             )  # fmt: skip
         if not same(pu.at[uid, "order"], cu.at[uid, "order"]):
             differs(
                 "warning", uid, cu,
-                f"the unit stands at position {cu.at[uid, 'order']} here and "
-                f"{pu.at[uid, 'order']} in {other}",
+                N_("the unit stands at position {here} here and {there} in {other}"),
+                here=plain(cu.at[uid, "order"]), there=plain(pu.at[uid, "order"]), other=other,
             )  # fmt: skip
-        for col in ("tt", "group"):
-            here, there = cu.at[uid, col], pu.at[uid, col]
-            if not same(here, there):
-                differs(
-                    "warning", uid, cu,
-                    f"{col}: {show(here)} here, {show(there)} in {other}",
-                )  # fmt: skip
+        here, there = cu.at[uid, "tt"], pu.at[uid, "tt"]
+        if not same(here, there):
+            differs(
+                "warning", uid, cu, N_("tt: {here} here, {there} in {other}"),
+                here=plain(here), there=plain(there), other=other,
+            )  # fmt: skip
+        here, there = cu.at[uid, "group"], pu.at[uid, "group"]
+        if not same(here, there):
+            if pd.isna(here):
+                template = N_("group: blank here, '{there}' in {other}")
+            elif pd.isna(there):
+                template = N_("group: '{here}' here, blank in {other}")
+            else:
+                template = N_("group: '{here}' here, '{there}' in {other}")
+            differs(
+                "warning", uid, cu, template,
+                here=plain(here), there=plain(there), other=other,
+            )  # fmt: skip
 
     # figures: outer merge, so that a figure on one side only is never dropped unseen
     merged = primary.figures.merge(
         copy.figures, on=keys, how="outer", suffixes=("", "_copy"), indicator=True, sort=False
     )
+    said = {
+        "both": N_("{kind} {metric} {period}: {other} has {there}, this copy has {here}"),
+        "left_only": N_("{kind} {metric} {period}: {other} has {there}, this copy has no figure"),
+        "right_only": N_("{kind} {metric} {period}: {other} has no figure, this copy has {here}"),
+    }
     for _, r in merged.iterrows():
         uid, side = r["unit_id"], r["_merge"]
         if uid not in pu.index or uid not in cu.index:
             continue  # the whole unit is missing on one side: one finding above, not one per figure
         if side == "both" and same(r["value"], r["value_copy"]):
             continue
-        here = "no figure" if side == "left_only" else checks.fmt(r["value_copy"])
-        there = "no figure" if side == "right_only" else checks.fmt(r["value"])
         row = r["row_copy"] if side != "left_only" else cu.at[uid, "row"]
+        figures = {}
+        if side != "left_only":
+            figures["here"] = float(r["value_copy"])
+        if side != "right_only":
+            figures["there"] = float(r["value"])
         out.append(
-            Finding(
+            finding(
                 "error",
                 "copy_differs",
-                src,
+                src.col(None if side == "left_only" else str(r["column_copy"])),
                 None if pd.isna(row) else int(row),
                 cu.at[uid, "unit_name"],
-                f"{r['kind']} {r['metric']} {r['period']}: {other} has {there}, "
-                f"this copy has {here}",
+                said[str(side)],
+                kind=r["kind"],
+                metric=r["metric"],
+                period=r["period"],
+                other=other,
+                **figures,
             )
         )
 
     if not out:
         # the frames differ, yet no unit or figure above: say where, never stay silent
-        where = [f"units {d}" for d in _frame_differences(ua, ub, ["unit_id"], other)]
-        where += [f"figures {d}" for d in _frame_differences(a, b, keys, other)]
-        out.append(
-            Finding(
-                "warning",
-                "copy_differs",
-                src,
-                None,
-                None,
-                f"this copy does not clean to the same frames as {other}, though no unit or "
-                f"figure differs: {'; '.join(where) or 'row order'}",
+        where = [("units", d) for d in _frame_differences(ua, ub, ["unit_id"])]
+        where += [("figures", d) for d in _frame_differences(a, b, keys)]
+        for frame, (template, params) in where or [("figures", (_ROW_ORDER, {}))]:
+            out.append(
+                finding(
+                    "warning",
+                    "copy_differs",
+                    src,
+                    None,
+                    None,
+                    template,
+                    frame=frame,
+                    other=other,
+                    **params,
+                )
             )
-        )
     return out
 
 
-def _frame_differences(x: pd.DataFrame, y: pd.DataFrame, keys: list[str], other: str) -> list[str]:
-    """Return what differs between frame x (the primary's) and y (the copy's), by column."""
+#: How two frames differ when no unit or figure does (a copy's last-resort warning).
+_ROW_ORDER = N_(
+    "this copy does not clean to the same frames as {other}, though no unit or figure "
+    "differs: row order"
+)
+_FRAME_DIFFERS = {
+    "only_here": N_(
+        "this copy does not clean to the same frames as {other}, though no unit or figure "
+        "differs: {frame} column {column} only here"
+    ),
+    "only_there": N_(
+        "this copy does not clean to the same frames as {other}, though no unit or figure "
+        "differs: {frame} column {column} only in {other}"
+    ),
+    "rows": N_(
+        "this copy does not clean to the same frames as {other}, though no unit or figure "
+        "differs: {frame} {rows_here} rows here, {rows_there} in {other}"
+    ),
+    "type": N_(
+        "this copy does not clean to the same frames as {other}, though no unit or figure "
+        "differs: {frame} column {column} (type {type_here} here, {type_there} in {other})"
+    ),
+    "values": N_(
+        "this copy does not clean to the same frames as {other}, though no unit or figure "
+        "differs: {frame} column {column}"
+    ),
+}
+
+
+def _frame_differences(
+    x: pd.DataFrame, y: pd.DataFrame, keys: list[str]
+) -> list[tuple[str, dict[str, object]]]:
+    """Return what differs between frame x (the primary's) and y (the copy's), by column.
+
+    Each difference is a template of `_FRAME_DIFFERS` with its parameters.
+    """
     if x.equals(y):
         return []
-    out = [f"column {c} only here" for c in y.columns if c not in x.columns]
-    out += [f"column {c} only in {other}" for c in x.columns if c not in y.columns]
+    out = [(_FRAME_DIFFERS["only_here"], {"column": c}) for c in y.columns if c not in x.columns]
+    out += [(_FRAME_DIFFERS["only_there"], {"column": c}) for c in x.columns if c not in y.columns]
     if len(x) != len(y):
-        out.append(f"{len(y)} rows here, {len(x)} in {other}")
+        out.append((_FRAME_DIFFERS["rows"], {"rows_here": len(y), "rows_there": len(x)}))
     common = [c for c in x.columns if c in y.columns]
     on = [k for k in keys if k in common]
     xs = x.sort_values(on, kind="stable").reset_index(drop=True) if on else x
     ys = y.sort_values(on, kind="stable").reset_index(drop=True) if on else y
     for c in common:
         if x[c].dtype != y[c].dtype:
-            out.append(f"column {c} (type {y[c].dtype} here, {x[c].dtype} in {other})")
+            types = {"column": c, "type_here": str(y[c].dtype), "type_there": str(x[c].dtype)}
+            out.append((_FRAME_DIFFERS["type"], types))
         elif len(x) == len(y) and not xs[c].equals(ys[c]):
-            out.append(f"column {c}")
+            out.append((_FRAME_DIFFERS["values"], {"column": c}))
     return out
 
 
@@ -409,24 +501,35 @@ def _compare_info(primary: SourceResult, copy: SourceResult) -> list[Finding]:
     keys = ["unit_id", "name", "period"]
     a, b = (r.info.assign(period=r.info["period"].fillna("")) for r in (primary, copy))
     both = a.merge(b, on=keys, how="outer", suffixes=("", "_copy"), indicator=True)
+    src = Where.grid(copy.table.grid)
+    said = {
+        "both": N_("info {name}: {other} has {there}, this copy has {here}"),
+        "left_only": N_("info {name}: {other} has {there}, this copy has no figure"),
+        "right_only": N_("info {name}: {other} has no figure, this copy has {here}"),
+    }
     out = []
     for _, r in both.iterrows():
         x, y = r["value"], r["value_copy"]
-        if r["_merge"] == "both" and (x == y or (pd.isna(x) and pd.isna(y))):
+        side = str(r["_merge"])
+        if side == "both" and (x == y or (pd.isna(x) and pd.isna(y))):
             continue
-        shown = [
-            "no figure" if r["_merge"] == side else checks.fmt(v)
-            for side, v in (("right_only", x), ("left_only", y))
-        ]
+        figures = {}
+        if side != "left_only":
+            figures["here"] = float(y)
+        if side != "right_only":
+            figures["there"] = float(x)
         row = r["row_copy"]
         out.append(
-            Finding(
+            finding(
                 "error",
                 "copy_differs",
-                copy.table.grid.source,
+                src.col(None if side == "left_only" else str(r["column_copy"])),
                 None if pd.isna(row) else int(row),
                 r["unit_name_copy"] if isinstance(r["unit_name_copy"], str) else r["unit_name"],
-                f"info {r['name']}: {primary.file.name} has {shown[0]}, this copy has {shown[1]}",
+                said[side],
+                name=r["name"],
+                other=primary.file.name,
+                **figures,
             )
         )
     return out
@@ -503,13 +606,13 @@ def clean_plan(card: PlanCard) -> CleanResult:
     )
     if not card.sources:
         findings.append(
-            Finding(
+            finding(
                 "info",
                 "no_table",
                 card_src,
                 None,
                 None,
-                "the plan has no unit allocation table: headline targets only",
+                N_("the plan has no unit allocation table: headline targets only"),
             )
         )
     findings += checks.check_declared_totals(card.declared_totals, figures, card_src)

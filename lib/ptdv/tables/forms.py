@@ -39,8 +39,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from ptdv.base import paths
 from ptdv.base.atomic import atomic_file
 from ptdv.base.errors import ConfigError, DataError
+from ptdv.base.i18n import N_
 from ptdv.plan.periods import Calendar, Period
-from ptdv.tables.checks import Finding, check_negatives, fmt
+from ptdv.tables.checks import Finding, Where, check_negatives, finding
 from ptdv.tables.ingest import Table, cell_text, header_matches, read_table
 from ptdv.tables.schemas import FIGURE_COLUMNS
 from ptdv.tables.units import UnitIndex, clean_name, split_ambiguous, unit_key
@@ -482,14 +483,17 @@ def read_actuals(card: PlanCard, units: pd.DataFrame) -> tuple[pd.DataFrame, lis
         for p in sorted(base.iterdir()):
             if p.is_file() and p.suffix.lower() == ".xlsx" and not _skipped(p.name):
                 findings.append(
-                    Finding(
+                    finding(
                         "warning",
                         "not_a_form",
                         p.relative_to(raw).as_posix(),
                         None,
                         None,
-                        "a form outside any period folder: not read; move it into the folder "
-                        f"of its period ({card.actuals.folder}/<period>/)",
+                        N_(
+                            "a form outside any period folder: not read; move it into the "
+                            "folder of its period ({folder}/<period>/)"
+                        ),
+                        folder=card.actuals.folder,
                     )
                 )
 
@@ -503,13 +507,13 @@ def read_actuals(card: PlanCard, units: pd.DataFrame) -> tuple[pd.DataFrame, lis
             rel = path.relative_to(raw).as_posix()
             if not path.is_file() or path.suffix.lower() != ".xlsx":
                 findings.append(
-                    Finding(
+                    finding(
                         "warning",
                         "not_a_form",
                         rel,
                         None,
                         None,
-                        "not an .xlsx form: not read (ask the unit for the .xlsx form)",
+                        N_("not an .xlsx form: not read (ask the unit for the .xlsx form)"),
                     )
                 )
                 continue
@@ -525,7 +529,7 @@ def read_actuals(card: PlanCard, units: pd.DataFrame) -> tuple[pd.DataFrame, lis
                 table = read_table(
                     path, sheet, spec + running, row_number=_ROW_NUMBER, unit_name=_UNIT_NAME
                 )
-            src = f"{rel}, {table.grid.sheet}"
+            src = Where(f"{rel}, {table.grid.sheet}", rel, table.grid.sheet)
             letters = {c.ref: c.letter for c in table.columns if c.ref}
             labels = {c.ref: f"{c.letter} ({c.label})" for c in table.columns if c.ref}
 
@@ -543,14 +547,17 @@ def read_actuals(card: PlanCard, units: pd.DataFrame) -> tuple[pd.DataFrame, lis
                     )
             if demo_marked and not card.actuals.demo:
                 findings.append(
-                    Finding(
+                    finding(
                         "warning",
                         "demo_mark",
                         src,
                         None,
                         None,
-                        f"the form carries the mark '{DEMO_MARK}' but the plan card says its "
-                        "actuals are real (actuals.demo: false)",
+                        N_(
+                            "the form carries the mark '{mark}' but the plan card says its "
+                            "actuals are real (actuals.demo: false)"
+                        ),
+                        mark=DEMO_MARK,
                     )
                 )
             if not table.units:
@@ -561,13 +568,14 @@ def read_actuals(card: PlanCard, units: pd.DataFrame) -> tuple[pd.DataFrame, lis
                 )
             for t in table.totals:
                 findings.append(
-                    Finding(
+                    finding(
                         "info",
                         "totals_row",
                         src,
                         t.number,
                         None,
-                        f"totals row '{t.name}' not loaded as a unit",
+                        N_("totals row '{name}' not loaded as a unit"),
+                        name=t.name,
                     )
                 )
 
@@ -608,25 +616,31 @@ def read_actuals(card: PlanCard, units: pd.DataFrame) -> tuple[pd.DataFrame, lis
                 seen[uid] = (rel, table.grid.sheet, r.number)
                 if name != official:
                     findings.append(
-                        Finding(
+                        finding(
                             "info",
                             "unit_name",
                             src,
                             r.number,
                             official,
-                            f"written '{name}', matched to '{official}'",
+                            N_("written '{written}', matched to '{name}'"),
+                            written=name,
+                            name=official,
                         )
                     )
                 if path.stem in all_ids and path.stem != uid and len(table.units) == 1:
                     findings.append(
-                        Finding(
+                        finding(
                             "warning",
                             "file_name",
                             src,
                             r.number,
                             official,
-                            f"the file is named after unit '{path.stem}' but the form is for "
-                            f"'{official}': read as '{official}'",
+                            N_(
+                                "the file is named after unit '{file_unit}' but the form is "
+                                "for '{name}': read as '{name}'"
+                            ),
+                            file_unit=path.stem,
+                            name=official,
                         )
                     )
                 vals = {m: (v.value if v is not None else None) for m, v in r.values.items()}
@@ -653,27 +667,38 @@ def read_actuals(card: PlanCard, units: pd.DataFrame) -> tuple[pd.DataFrame, lis
                     )
         if seen:
             findings.append(
-                Finding(
+                finding(
                     "info",
                     "forms_read",
                     rel_folder,
                     None,
                     None,
-                    f"{period}: {n_files} form file(s) read, reports from {len(seen)} of "
-                    f"{len(all_ids)} units",
+                    N_(
+                        "{period}: {files} form file(s) read, reports from {reported} of "
+                        "{units} units"
+                    ),
+                    period=period,
+                    files=n_files,
+                    reported=len(seen),
+                    units=len(all_ids),
                 )
             )
         for uid in all_ids if seen else []:
             if uid not in seen:
                 name = names[uid]
                 findings.append(
-                    Finding(
+                    finding(
                         "warning",
                         "missing_report",
                         rel_folder,
                         None,
                         name,
-                        f"no report from {name} for {period}: shown as 'no report', never as zero",
+                        N_(
+                            "no report from {name} for {period}: shown as 'no report', never "
+                            "as zero"
+                        ),
+                        name=name,
+                        period=period,
                     )
                 )
 
@@ -688,7 +713,7 @@ def _row_checks(
     vals: dict[str, float | None],
     labels: dict[str, str],
     letters: dict[str, str],
-    src: str,
+    src: Where,
     row: int,
     unit: str,
     period: str,
@@ -697,30 +722,52 @@ def _row_checks(
     out = []
     if all(v is None for v in vals.values()):
         out.append(
-            Finding(
+            finding(
                 "warning",
                 "empty_report",
                 src,
                 row,
                 unit,
-                f"the form of {unit} for {period} has no figure filled in: every figure is "
-                "'not reported'",
+                N_(
+                    "the form of {name} for {period} has no figure filled in: every figure is "
+                    "'not reported'"
+                ),
+                name=unit,
+                period=period,
             )
         )
     for metric, v in vals.items():
         if v is not None and not float(v).is_integer():
             out.append(
-                Finding(
+                finding(
                     "error",
                     "not_whole_number",
-                    src,
+                    src.col(letters[metric]),
                     row,
                     unit,
-                    f"row {row}, column {labels[metric]}: {fmt(v)} is not a whole number "
-                    "(people and unions are counted in whole numbers); kept as reported",
+                    N_(
+                        "row {row}, column {column}: {value} is not a whole number (people and "
+                        "unions are counted in whole numbers); kept as reported"
+                    ),
+                    row=row,
+                    column=labels[metric],
+                    value=float(v),
                 )
             )
-    for suffix, what in (("", "net increase"), ("@cum", "running total of the net increase")):
+    said = {
+        "": N_(
+            "row {row}: net increase {net} (column {net_column}) is not admitted {admitted} "
+            "(column {admitted_column}) − lost {lost} (column {lost_column}): it should be "
+            "{should} (difference {difference}); the figures are kept as reported"
+        ),
+        "@cum": N_(
+            "row {row}: running total of the net increase {net} (column {net_column}) is not "
+            "admitted {admitted} (column {admitted_column}) − lost {lost} (column "
+            "{lost_column}): it should be {should} (difference {difference}); the figures are "
+            "kept as reported"
+        ),
+    }
+    for suffix, template in said.items():
         adm, lost = vals.get(f"members_admitted{suffix}"), vals.get(f"members_lost{suffix}")
         net = vals.get(f"{_NET}{suffix}")
         if adm is None or lost is None or net is None:
@@ -728,17 +775,22 @@ def _row_checks(
         should = adm - lost
         if not math.isclose(net, should, abs_tol=1e-9):
             out.append(
-                Finding(
+                finding(
                     "error",
                     "net_mismatch",
-                    src,
+                    src.col(letters[_NET + suffix]),
                     row,
                     unit,
-                    f"row {row}: {what} {fmt(net)} (column {letters[_NET + suffix]}) is not "
-                    f"admitted {fmt(adm)} (column {letters['members_admitted' + suffix]}) − "
-                    f"lost {fmt(lost)} (column {letters['members_lost' + suffix]}): it should "
-                    f"be {fmt(should)} (difference {fmt(net - should)}); the figures are kept "
-                    "as reported",
+                    template,
+                    row=row,
+                    net=float(net),
+                    net_column=letters[_NET + suffix],
+                    admitted=float(adm),
+                    admitted_column=letters["members_admitted" + suffix],
+                    lost=float(lost),
+                    lost_column=letters["members_lost" + suffix],
+                    should=float(should),
+                    difference=float(net - should),
                 )
             )
     return out

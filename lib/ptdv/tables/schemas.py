@@ -112,6 +112,12 @@ QUALITY = pa.DataFrameSchema(
         "row": pa.Column("Int64", nullable=True),
         "unit": pa.Column(str, nullable=True),
         "message": pa.Column(str),
+        # the finding's machine form: where, and its sentence's template and parameters
+        "file": pa.Column(str, nullable=True),
+        "sheet": pa.Column(str, nullable=True),
+        "column": pa.Column(str, nullable=True),
+        "template": pa.Column(str),
+        "params": pa.Column(str, pa.Check.str_startswith("{")),
     },
     strict=True,
     coerce=True,
