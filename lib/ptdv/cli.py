@@ -5,6 +5,10 @@ with a non-zero exit code; tracebacks are for bugs only. Exit codes: 0 done, 1 s
 or messages failed, 2 bad input or settings, 3 another ptdv process is working on the plan.
 Commands that write a plan's files hold its lock (ptdv.lock); run and send write a log
 under reports/logs/ (ptdv.runlog).
+
+What the commands say on success goes through gettext: in the language of `--lang` where
+the command has it, else of the environment variable PTDV_LANG (vi or en), else English.
+Error messages stay English.
 """
 
 from __future__ import annotations
@@ -12,6 +16,8 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import logging
+import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -19,6 +25,7 @@ from pathlib import Path
 from ptdv import __version__
 from ptdv.base import paths
 from ptdv.base.errors import ConfigError, PtdvError
+from ptdv.base.i18n import LANGS, N_, translator
 from ptdv.base.lock import plan_lock
 from ptdv.base.runlog import command_log
 from ptdv.plan import config
@@ -26,14 +33,37 @@ from ptdv.report.notebooks import clean_plan, compute_progress
 
 log = logging.getLogger("ptdv")
 
+#: The languages' names, as what the commands say names them.
+LANGUAGE_NAMES = {"vi": N_("Vietnamese"), "en": N_("English")}
+#: Quality-log severities, in words.
+SEVERITIES = {"error": N_("error"), "warning": N_("warning"), "info": N_("info")}
+
+
+def ui_language(lang: str | None = None) -> str:
+    """Return the language of what a command says: `lang` (its --lang), else PTDV_LANG, else en.
+
+    PTDV_LANG may be a code (vi, en) or a locale name (vi_VN.UTF-8); anything else is English.
+    """
+    if lang in LANGS:
+        return lang
+    code = re.split(r"[_.@-]", os.environ.get("PTDV_LANG", "").strip().lower())[0]
+    return code if code in LANGS else "en"
+
+
+def _seconds(value: float, ui: str) -> str:
+    """Return seconds with one decimal, written as the language writes numbers."""
+    text = f"{value:.1f}"
+    return text.replace(".", ",") if ui == "vi" else text
+
 
 def cmd_inspect(args: argparse.Namespace) -> int:
     """Show what ptdv detects in an unseen file and print a draft plan card."""
     from ptdv.tables.discover import describe, draft_card, inspect_file
 
+    _ = translator(args.ui)
     ins = inspect_file(args.file, args.sheet)
     print(describe(ins))
-    print("\nDraft plan card:\n")
+    print("\n" + _("Draft plan card:") + "\n")
     print(draft_card(ins))
     return 0
 
@@ -42,26 +72,39 @@ def cmd_clean(args: argparse.Namespace) -> int:
     """Clean one plan (or all) into data/processed/<plan-id>/ through the clean notebook."""
     import pandas as pd
 
+    _ = translator(args.ui)
     plans = config.available_plans() if args.all else [args.plan]
     for plan_id in plans:
         config.load_card(plan_id)  # every card checked before any work starts
     for plan_id in plans:
         t0 = time.perf_counter()
-        print(f"cleaning {plan_id} ...", flush=True)
+        print(_("cleaning {plan} ...", plan=plan_id), flush=True)
         with plan_lock(plan_id):
             dest = clean_plan(plan_id, verbose=args.verbose)
         units = pd.read_parquet(dest / "units.parquet")
         quality = pd.read_csv(dest / "quality.csv")
         counts = quality["severity"].value_counts()
-        print(
-            f"  {len(units)} units; quality log: {counts.get('error', 0)} error(s), "
-            f"{counts.get('warning', 0)} warning(s), {counts.get('info', 0)} info "
-            f"({time.perf_counter() - t0:.1f} s)"
+        summary = _(
+            "{units} units; quality log: {errors} error(s), {warnings} warning(s), {infos} info "
+            "({seconds} s)",
+            units=len(units),
+            errors=counts.get("error", 0),
+            warnings=counts.get("warning", 0),
+            infos=counts.get("info", 0),
+            seconds=_seconds(time.perf_counter() - t0, args.ui),
         )
-        for _, r in quality[quality["severity"] != "info"].iterrows():
-            where = f" row {int(r['row'])}" if pd.notna(r["row"]) else ""
-            print(f"  {r['severity']}: {r['source']}{where}: {r['message']}")
-        print(f"  written to {_rel(dest)}/ (units, targets, actuals .parquet; quality.csv)")
+        print("  " + summary)
+        for _i, r in quality[quality["severity"] != "info"].iterrows():
+            where = " " + _("row {row}", row=int(r["row"])) if pd.notna(r["row"]) else ""
+            severity = _(SEVERITIES.get(r["severity"], r["severity"]))
+            print(f"  {severity}: {r['source']}{where}: {r['message']}")
+        print(
+            "  "
+            + _(
+                "written to {folder}/ (units, targets, actuals .parquet; quality.csv)",
+                folder=_rel(dest),
+            )
+        )
     return 0
 
 
@@ -103,6 +146,7 @@ def _resolve_period(args: argparse.Namespace, *, defer_to_date: bool = False) ->
 
     card, cal = _plan_and_period(args.plan, args.period)
     today = _today(getattr(args, "today", None))
+    _ = translator(args.ui)
     if args.period == "to-date" and defer_to_date:
         return
     halves: list[str] = []
@@ -113,7 +157,7 @@ def _resolve_period(args: argparse.Namespace, *, defer_to_date: bool = False) ->
 
         f = paths.processed_dir(args.plan) / "actuals.parquet"
         if not f.is_file():
-            print(f"cleaning {args.plan} first ...", flush=True)
+            print(_("cleaning {plan} first ...", plan=args.plan), flush=True)
             clean_plan(args.plan, verbose=getattr(args, "verbose", False))
         halves = halves_with_figures(cal, pd.read_parquet(f))
     try:
@@ -121,8 +165,18 @@ def _resolve_period(args: argparse.Namespace, *, defer_to_date: bool = False) ->
     except ValueError as err:
         raise ConfigError(f"plan {args.plan}: {err}") from None
     if args.period in ALIASES:
-        what = {"latest": f"latest completed period on {today:%d/%m/%Y}", "to-date": "to date"}
-        print(f"{what[args.period]}: {resolved} ({_span(cal.period(resolved))})")
+        span = _span(cal.period(resolved))
+        if args.period == "latest":
+            print(
+                _(
+                    "latest completed period on {today}: {period} ({dates})",
+                    today=f"{today:%d/%m/%Y}",
+                    period=resolved,
+                    dates=span,
+                )
+            )
+        else:
+            print(_("to date: {period} ({dates})", period=resolved, dates=span))
     args.period = resolved
 
 
@@ -133,7 +187,8 @@ def _span(p) -> str:  # noqa: ANN001 - a periods.Period
 def _clean_if_needed(args: argparse.Namespace) -> None:
     """Clean the plan first when it has no processed tables yet, or when --clean asks."""
     if args.clean or not (paths.processed_dir(args.plan) / "units.parquet").is_file():
-        print(f"cleaning {args.plan} first ...", flush=True)
+        _ = translator(args.ui)
+        print(_("cleaning {plan} first ...", plan=args.plan), flush=True)
         clean_plan(args.plan, verbose=args.verbose)
 
 
@@ -142,7 +197,10 @@ def cmd_progress(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from ptdv import progress
+    from ptdv.report.pieces import num, pct
 
+    _ = translator(args.ui)
+    ui = args.ui
     _plan_and_period(args.plan, args.period)  # refuse a period outside the term at once
     with plan_lock(args.plan):
         _clean_if_needed(args)
@@ -151,28 +209,55 @@ def cmd_progress(args: argparse.Namespace) -> int:
         out = compute_progress(args.plan, args.period, verbose=args.verbose)
     t0 = time.perf_counter()
     print(
-        f"progress {args.plan} {args.period} ({cal.label(args.period)}, "
-        f"{cal.date_range(args.period)}) ...",
+        _(
+            "progress {plan} {period} ({label}, {dates}) ...",
+            plan=args.plan,
+            period=args.period,
+            label=cal.label(args.period, card.language),  # as the plan's reports name it
+            dates=cal.date_range(args.period),
+        ),
         flush=True,
     )
     df = pd.read_parquet(out)
     if card.actuals.demo:
-        print("  SỐ LIỆU MINH HỌA: the actual figures are demo data")
-    for _, r in df[df["level"] == "federation"].iterrows():
-        pct = "–" if pd.isna(r["cum_pct"]) else f"{r['cum_pct']:.2%}"
-        print(
-            f"  {r['metric']}: {r['cum_actual']:,.0f} of {r['term_target']:,.0f} = {pct} of the "
-            f"term target, elapsed {r['elapsed_share']:.2%}; status {r['status']}"
+        print("  " + _("SỐ LIỆU MINH HỌA: the actual figures are demo data"))
+    for _i, r in df[df["level"] == "federation"].iterrows():
+        line = _(
+            "{metric}: {actual} of {target} = {pct} of the term target, elapsed {elapsed}; "
+            "status {status}",
+            metric=r["metric"],
+            actual=num(r["cum_actual"], ui),
+            target=num(r["term_target"], ui),
+            pct=pct(r["cum_pct"], ui),
+            elapsed=pct(r["elapsed_share"], ui),
+            status=_status(str(r["status"]), ui),
         )
+        print("  " + line)
         units = df[(df["level"] == "unit") & (df["metric"] == r["metric"])]
         counts = units["status"].value_counts()
-        print("    units: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
-        print(
-            f"    to commend: {len(progress.commend(df, r['metric']))}, "
-            f"behind: {len(progress.behind(df, r['metric']))}"
+        shown = ", ".join(f"{_status(str(k), ui)} {v}" for k, v in counts.items())
+        print("    " + _("units: {counts}", counts=shown))
+        line = _(
+            "to commend: {commend}, behind: {behind}",
+            commend=len(progress.commend(df, r["metric"])),
+            behind=len(progress.behind(df, r["metric"])),
         )
-    print(f"  written to {_rel(out)} ({time.perf_counter() - t0:.1f} s)")
+        print("    " + line)
+    took = _seconds(time.perf_counter() - t0, ui)
+    print("  " + _("written to {path} ({seconds} s)", path=_rel(out), seconds=took))
     return 0
+
+
+def _status(status: str, ui: str) -> str:
+    """Return a unit's status as the summary lines show it: the id in English, else words."""
+    from ptdv.report.texts import status_label
+
+    if ui == "en":
+        return status  # the values of the progress table's `status` column
+    try:
+        return status_label(status, ui).lower()
+    except KeyError:
+        return status
 
 
 def cmd_template(args: argparse.Namespace) -> int:
@@ -201,14 +286,22 @@ def _write_templates(args: argparse.Namespace, card, cal) -> int:  # noqa: ANN00
         written = [forms.write_consolidated(Path(out) / "tong-hop.xlsx", card, names, args.period)]
     else:
         written = forms.write_forms(card, units, args.period, out)
+    _ = translator(args.ui)
     print(
-        f"{len(written)} form(s) for {cal.label(args.period)} ({cal.date_range(args.period)}) "
-        f"written to {_rel(Path(out))}/"
+        _(
+            "{n} form(s) for {label} ({dates}) written to {folder}/",
+            n=len(written),
+            label=cal.label(args.period, card.language),
+            dates=cal.date_range(args.period),
+            folder=_rel(Path(out)),
+        )
     )
     print(
-        "Filled forms go to "
-        f"{_rel(paths.raw_dir(args.plan) / card.actuals.folder / args.period)}/, "
-        f"then: ptdv progress --plan {args.plan} --period {args.period} --clean"
+        _(
+            "Filled forms go to {folder}/, then: {command}",
+            folder=_rel(paths.raw_dir(args.plan) / card.actuals.folder / args.period),
+            command=f"ptdv progress --plan {args.plan} --period {args.period} --clean",
+        )
     )
     return 0
 
@@ -217,14 +310,19 @@ def cmd_run(args: argparse.Namespace) -> int:
     """Clean, compute progress and render every report of one plan and period (then send)."""
     from ptdv import pipeline
 
+    _ = translator(args.ui)
     _resolve_period(args, defer_to_date=True)
     formats = [f.strip() for f in args.formats.split(",") if f.strip()]
-    pipeline.check_run_parameters(args.plan, args.period, args.units, formats, args.lang)
+    lang = args.lang or config.load_card(args.plan).language
+    pipeline.check_run_parameters(args.plan, args.period, args.units, formats, lang)
     with command_log("run", args.plan, args.period) as runlog, plan_lock(args.plan):
-        print(f"(log: {_rel(runlog.path)})")
+        print(_("(log: {path})", path=_rel(runlog.path)))
         code = _run(args)
         if args.send and code in (0, 1):
-            print(f"sending the reports of {args.plan} {args.period} ...", flush=True)
+            print(
+                _("sending the reports of {plan} {period} ...", plan=args.plan, period=args.period),
+                flush=True,
+            )
             sent = _send(args)
             code = max(code, sent)
         runlog.exit_code = code
@@ -248,28 +346,59 @@ def _run(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         require_complete=args.require_complete,
         verbose=args.verbose,
+        ui_lang=args.ui,
     )
     args.period = record["period"]  # `to-date` resolved after cleaning
+    args.lang = record["lang"]  # what --send sends
+    _ = translator(args.ui)
     dest = Path(record["dest"])
     if record["demo"]:
-        print("SỐ LIỆU MINH HỌA: the actual figures are demo data")
+        print(_("SỐ LIỆU MINH HỌA: the actual figures are demo data"))
     ok = [r for r in record["reports"] if r["status"] == "ok"]
     print(
-        f"{len(ok)} of {len(record['reports'])} report(s) written to {_rel(dest)}/ "
-        f"in {record['seconds']['total']:.1f} s (run.json lists every file and its SHA-256)"
+        _(
+            "{ok} of {total} report(s) written to {folder}/ in {seconds} s (run.json lists every "
+            "file and its SHA-256)",
+            ok=len(ok),
+            total=len(record["reports"]),
+            folder=_rel(dest),
+            seconds=_seconds(record["seconds"]["total"], args.ui),
+        )
     )
-    for name in ("tong-hop.html", "tong-hop.pdf", "tong-hop.xlsx"):
-        if (dest / name).is_file():
-            print(f"  {_rel(dest / name)}")
+    sfx = record["languages"][record["lang"]]["suffix"]
+    for ext in ("html", "pdf", "xlsx"):
+        if (dest / f"tong-hop{sfx}.{ext}").is_file():
+            print(f"  {_rel(dest / f'tong-hop{sfx}.{ext}')}")
     units = [r for r in ok if r["unit_id"]]
     if units:
-        print(f"  {_rel(dest / 'don-vi')}/ ({len(units)} unit report(s))")
+        where = _rel(dest / "don-vi")
+        print("  " + _("{folder}/ ({n} unit report(s))", folder=where, n=len(units)))
+    for other in record["kept"]:
+        language = _(LANGUAGE_NAMES[other])
+        print(_("kept: the {language} reports, rendered from the same figures", language=language))
+    for other, why in record["dropped"].items():
+        print(_(DROPPED[why], language=_(LANGUAGE_NAMES.get(other, other)), code=other))
     if record["failures"]:
-        print(f"{len(record['failures'])} report(s) failed:", file=sys.stderr)
+        print(_("{n} report(s) failed:", n=len(record["failures"])), file=sys.stderr)
         for f in record["failures"]:
             print(f"  {f['name']}: {f['error']}", file=sys.stderr)
         return 1
     return 0
+
+
+#: Why a run removed another language's reports (pipeline.run's `dropped`), in words.
+DROPPED = {
+    "figures": N_(
+        "the {language} reports were rendered from other figures: removed; run --lang {code} again"
+    ),
+    "incomplete": N_(
+        "the {language} reports had a file missing or changed: removed; run --lang {code} again"
+    ),
+    "names": N_(
+        "the {language} reports had other file names (an older ptdv, or the plan's language "
+        "has changed): removed; run --lang {code} again"
+    ),
+}
 
 
 def cmd_send(args: argparse.Namespace) -> int:
@@ -277,7 +406,8 @@ def cmd_send(args: argparse.Namespace) -> int:
     _resolve_period(args)
     _plan_and_period(args.plan, args.period)
     with command_log("send", args.plan, args.period) as runlog, plan_lock(args.plan):
-        print(f"(log: {_rel(runlog.path)})")
+        _ = translator(args.ui)
+        print(_("(log: {path})", path=_rel(runlog.path)))
         runlog.exit_code = _send(args)
     return runlog.exit_code
 
@@ -285,6 +415,7 @@ def cmd_send(args: argparse.Namespace) -> int:
 def _send(args: argparse.Namespace) -> int:
     from ptdv.share import dispatch
 
+    _ = translator(args.ui)
     result = dispatch.send(
         args.plan,
         args.period,
@@ -293,25 +424,36 @@ def _send(args: argparse.Namespace) -> int:
         recipients_file=args.recipients,
         dry_run=args.dry_run,
         resend=args.resend,
+        lang=args.lang,
         max_mb=args.max_size,
         settings_file=args.settings,
         today=_today(getattr(args, "today", None)),
+        ui_lang=args.ui,
     )
-    if result.dry_run:
+    if result.dry_run and result.outbox:
         print(
-            f"dry run: {len(result.written)} message(s) written to {_rel(result.outbox)}/ "
-            "(nothing was sent)"
-            if result.outbox
-            else "dry run: no message to write"
+            _(
+                "dry run: {n} message(s) written to {folder}/ (nothing was sent)",
+                n=len(result.written),
+                folder=_rel(result.outbox),
+            )
         )
+    elif result.dry_run:
+        print(_("dry run: no message to write"))
     else:
-        print(f"{len(result.sent)} message(s) sent; record: {_rel(_sent_json(args))}")
+        print(
+            _(
+                "{n} message(s) sent; record: {path}",
+                n=len(result.sent),
+                path=_rel(_sent_json(args)),
+            )
+        )
     for key, why in result.skipped:
-        print(f"  not sent: {key}: {why}")
+        print("  " + _("not sent: {key}: {why}", key=key, why=why))
     problems = [*result.failed, *result.uncertain]
     problems += [(k, f"{a} refused: {r}") for k, a, r in result.refused]
     if problems:
-        print(f"{len(problems)} problem(s):", file=sys.stderr)
+        print(_("{n} problem(s):", n=len(problems)), file=sys.stderr)
         for key, why in problems:
             print(f"  {key}: {why}", file=sys.stderr)
     return result.exit_code
@@ -364,7 +506,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="'all' (default) or unit ids / names for their own reports",
     )
     s.add_argument("--formats", default="html,pdf,xlsx", help="any of html,pdf,xlsx")
-    s.add_argument("--lang", default="vi", choices=["vi", "en"], help="report language")
+    s.add_argument(
+        "--lang",
+        choices=LANGS,
+        help="report language (default: the plan card's `language`, vi); another language's "
+        "files carry its code (tong-hop.en.html) beside the plan language's",
+    )
     s.add_argument("--jobs", type=int, help="worker processes (default: one per core)")
     s.add_argument("--send", action="store_true", help="then send them (as ptdv send does)")
     _send_options(s, prefix="with --send: ")
@@ -378,6 +525,12 @@ def build_parser() -> argparse.ArgumentParser:
         nargs="+",
         metavar="UNIT",
         help="only these units (ids or names) for unit messages and reminders",
+    )
+    s.add_argument(
+        "--lang",
+        choices=LANGS,
+        help="send the reports in this language (default: the plan card's `language`, vi), "
+        "rendered by `ptdv run --lang`; the messages are in it too",
     )
     _send_options(s)
     s.set_defaults(func=cmd_send)
@@ -459,6 +612,7 @@ def _send_options(s: argparse.ArgumentParser, prefix: str = "") -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     args = build_parser().parse_args(argv)
+    args.ui = ui_language(getattr(args, "lang", None))
     console = logging.StreamHandler()
     console.setLevel(logging.DEBUG if args.verbose else logging.WARNING)
     console.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))

@@ -6,11 +6,19 @@ batch of unit reports does not pay a kernel start per unit. A unit whose report 
 not stop the others: its executed notebook is kept, the failure is listed in run.json and
 the run ends non-zero. Everything is written to a staging folder first and swapped into
 reports/<plan-id>/<period>/ at the end, so a report folder is complete or absent.
+
+Reports in the plan's language (its card's `language`, default vi) have the plain names
+(tong-hop.html, don-vi/<unit>.pdf, charts/); another language's carry its code before the
+extension (tong-hop.en.html, don-vi/<unit>.en.pdf) and their charts go to charts/en/. A run
+of one language keeps the other language's reports of the folder it replaces when both were
+rendered from the same progress table (run.json records its hash per language), and drops
+them otherwise: run.json's `languages` lists what the folder holds.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import shutil
@@ -26,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 from ptdv.base import paths
 from ptdv.base.atomic import replace_dir
 from ptdv.base.errors import ConfigError, DataError
+from ptdv.base.i18n import translator
 from ptdv.plan import config
 from ptdv.report.notebooks import clean_plan, compute_progress
 
@@ -34,6 +43,32 @@ if TYPE_CHECKING:
 
 FORMATS = ("html", "pdf", "xlsx")
 FEDERATION = "tong-hop"
+
+
+def suffix(lang: str, plan_lang: str) -> str:
+    """Return what a language's report files carry before their extension.
+
+    Nothing for the plan's language (tong-hop.html), the code for another (tong-hop.en.html).
+    """
+    return "" if lang == plan_lang else f".{lang}"
+
+
+def charts_folder(lang: str, plan_lang: str) -> str:
+    """Return the folder of a language's charts: charts/, or charts/<code>/ for another."""
+    return "charts" if lang == plan_lang else f"charts/{lang}"
+
+
+def progress_sha256(path: Path) -> str:
+    """Return the SHA-256 of a progress table's content (its columns, then its rows as CSV).
+
+    It names the figures a report was rendered from, whatever library wrote the file.
+    """
+    import pandas as pd
+
+    df = pd.read_parquet(path)
+    h = hashlib.sha256("\t".join(map(str, df.columns)).encode("utf-8") + b"\n")
+    h.update(df.to_csv(index=False, lineterminator="\n").encode("utf-8"))
+    return h.hexdigest()
 
 
 @dataclass
@@ -45,6 +80,9 @@ class Job:
     slug: str
     lang: str
     formats: tuple[str, ...]
+    #: before the extension: "" in the plan's language, ".en" in another (see `suffix`)
+    suffix: str = ""
+    charts: str = "charts"
 
 
 @dataclass
@@ -109,7 +147,8 @@ def render_job(job: Job, plan_id: str, period: str, staging: str) -> JobResult:
 
     staging_dir = Path(staging)
     sub = "" if job.unit_id is None else "don-vi/"
-    executed = staging_dir / f"{sub}{job.slug}.ipynb"
+    name = f"{sub}{job.slug}{job.suffix}"  # e.g. don-vi/bac-kan.en
+    executed = staging_dir / f"{name}.ipynb"
     executed.parent.mkdir(parents=True, exist_ok=True)
     result = JobResult(job.unit_id, job.name, "ok")
     params = {
@@ -117,7 +156,7 @@ def render_job(job: Job, plan_id: str, period: str, staging: str) -> JobResult:
         "period": period,
         "unit": job.unit_id,
         "lang": job.lang,
-        "charts_dir": str(staging_dir / "charts" / ("don-vi" if job.unit_id else "")),
+        "charts_dir": str(staging_dir / job.charts / ("don-vi" if job.unit_id else "")),
     }
     t0 = time.perf_counter()
     try:
@@ -132,7 +171,7 @@ def render_job(job: Job, plan_id: str, period: str, staging: str) -> JobResult:
     except PapermillExecutionError as err:
         result.status = "failed"
         result.error = f"{err.ename}: {err.evalue}"
-        result.outputs.append(f"{sub}{job.slug}.ipynb")
+        result.outputs.append(f"{name}.ipynb")
         result.seconds["execute"] = round(time.perf_counter() - t0, 2)
         return result
     except Exception as err:  # noqa: BLE001 - a kernel that died is one unit's failure
@@ -141,19 +180,19 @@ def render_job(job: Job, plan_id: str, period: str, staging: str) -> JobResult:
         _WORKER.pop("km", None)
         return result
     result.seconds["execute"] = round(time.perf_counter() - t0, 2)
-    result.outputs.append(f"{sub}{job.slug}.ipynb")
+    result.outputs.append(f"{name}.ipynb")
     try:
         title = f"{job.name} · {period}"
         t = time.perf_counter()
-        page = render.to_html(executed, title)
+        page = render.to_html(executed, title, job.lang)
         if "html" in job.formats:
-            _write_text(staging_dir / f"{sub}{job.slug}.html", page)
-            result.outputs.append(f"{sub}{job.slug}.html")
+            _write_text(staging_dir / f"{name}.html", page)
+            result.outputs.append(f"{name}.html")
         result.seconds["html"] = round(time.perf_counter() - t, 2)
         if "pdf" in job.formats:
             t = time.perf_counter()
-            render.to_pdf(page, staging_dir / f"{sub}{job.slug}.pdf")
-            result.outputs.append(f"{sub}{job.slug}.pdf")
+            render.to_pdf(page, staging_dir / f"{name}.pdf")
+            result.outputs.append(f"{name}.pdf")
             result.seconds["pdf"] = round(time.perf_counter() - t, 2)
         if "xlsx" in job.formats and job.unit_id is None:
             from ptdv.report import excel
@@ -161,7 +200,7 @@ def render_job(job: Job, plan_id: str, period: str, staging: str) -> JobResult:
             t = time.perf_counter()
             ctx = report.ReportContext.load(plan_id, period, None, job.lang)
             excel.write_report_xlsx(
-                staging_dir / f"{job.slug}.xlsx",
+                staging_dir / f"{name}.xlsx",
                 ctx.card,
                 period,
                 ctx.progress,
@@ -170,13 +209,13 @@ def render_job(job: Job, plan_id: str, period: str, staging: str) -> JobResult:
                 lang=job.lang,
                 info_df=ctx.info,
             )
-            result.outputs.append(f"{job.slug}.xlsx")
+            result.outputs.append(f"{name}.xlsx")
             result.seconds["xlsx"] = round(time.perf_counter() - t, 2)
     except Exception as err:  # noqa: BLE001 - reported per unit
         result.status = "failed"
         result.error = f"{type(err).__name__}: {err}"
         result.seconds["traceback"] = 0.0
-        (staging_dir / f"{sub}{job.slug}.error.txt").write_text(traceback.format_exc(), "utf-8")
+        (staging_dir / f"{name}.error.txt").write_text(traceback.format_exc(), "utf-8")
     return result
 
 
@@ -252,33 +291,42 @@ def run(
     *,
     units: list[str] | None = None,
     formats: list[str] = list(FORMATS),  # noqa: B006 - never mutated
-    lang: str = "vi",
+    lang: str | None = None,
     jobs: int | None = None,
     require_complete: bool = False,
     say: Callable[[str], None] = print,
     verbose: bool = False,
     today: dt.date | None = None,
+    ui_lang: str = "en",
 ) -> dict:
     """Clean, compute progress and render the reports; return the run record (run.json).
 
-    With `require_complete`, a unit with no figures for a half-year of the period stops the
+    `lang` is the reports' language (default: the plan card's `language`). With
+    `require_complete`, a unit with no figures for a half-year of the period stops the
     run (DataError) instead of showing as "no report". `period` may be `to-date`: it is
     resolved after cleaning, from the figures then known (the record's `period` says to
-    what). `term` before the term's end (on `today`, default today) is refused.
+    what). `term` before the term's end (on `today`, default today) is refused. What the
+    run says goes through gettext in `ui_lang`.
+
+    Besides run.json's keys, the record returned has `dest` (the report folder), `kept`
+    (the other languages' reports carried over) and `dropped` ({language: why} for those
+    removed: `figures`, `incomplete` or `names`).
     """
     import pandas as pd
 
     from ptdv.plan.periods import Calendar
     from ptdv.report import pieces as report
-    from ptdv.tables.clean import sha256
 
-    check_run_parameters(plan_id, period, units, formats, lang)
+    _ = translator(ui_lang)
+    check_run_parameters(plan_id, period, units, formats, lang or "vi")
     card = config.load_card(plan_id)
+    plan_lang = card.language
+    lang = lang or plan_lang
     cal = Calendar.from_card(card)
     started = time.time()
     steps: dict[str, float] = {}
 
-    say(f"[1/3] cleaning {plan_id} ...")
+    say(_("[1/3] cleaning {plan} ...", plan=plan_id))
     t = time.perf_counter()
     clean_plan(plan_id, verbose=verbose)
     steps["clean"] = round(time.perf_counter() - t, 2)
@@ -286,7 +334,14 @@ def run(
     if require_complete:
         check_complete(plan_id, period, cal)
 
-    say(f"[2/3] progress {period} ({cal.label(period)}, {cal.date_range(period)}) ...")
+    say(
+        _(
+            "[2/3] progress {period} ({label}, {dates}) ...",
+            period=period,
+            label=cal.label(period, lang),  # as the reports name it
+            dates=cal.date_range(period),
+        )
+    )
     t = time.perf_counter()
     compute_progress(plan_id, period, verbose=verbose)
     steps["progress"] = round(time.perf_counter() - t, 2)
@@ -301,15 +356,16 @@ def run(
         names = table.set_index("unit_id")["unit_name"]
         chosen = [(i, names[i]) for i in dict.fromkeys(ids)]
     fmt = tuple(f for f in FORMATS if f in formats)
-    job_list = [Job(None, card.issuer_short, FEDERATION, lang, fmt)] + [
-        Job(u, n, u, lang, tuple(f for f in fmt if f != "xlsx")) for u, n in chosen
+    naming = {"suffix": suffix(lang, plan_lang), "charts": charts_folder(lang, plan_lang)}
+    job_list = [Job(None, card.issuer_short, FEDERATION, lang, fmt, **naming)] + [
+        Job(u, n, u, lang, tuple(f for f in fmt if f != "xlsx"), **naming) for u, n in chosen
     ]
 
     dest = paths.reports_dir(plan_id) / period
     dest.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{period}.tmp-", dir=dest.parent))
     workers = max(1, min(jobs or os.cpu_count() or 1, len(job_list)))
-    say(f"[3/3] {len(job_list)} report(s) in {workers} worker(s) ...")
+    say(_("[3/3] {n} report(s) in {workers} worker(s) ...", n=len(job_list), workers=workers))
     t = time.perf_counter()
     results: list[JobResult] = []
     try:
@@ -328,39 +384,29 @@ def run(
                 except Exception as err:  # noqa: BLE001 - a worker that died
                     res = JobResult(job.unit_id, job.name, "failed", error=repr(err))
                 results.append(res)
-                took = sum(v for k, v in res.seconds.items() if k != "traceback")
-                mark = "ok" if res.status == "ok" else f"FAILED ({res.error})"
-                say(f"  [{n}/{len(job_list)}] {job.name}: {mark} ({took:.1f} s)")
+                took = f"{sum(v for k, v in res.seconds.items() if k != 'traceback'):.1f}"
+                took = took.replace(".", ",") if ui_lang == "vi" else took
+                if res.status == "ok":
+                    mark = _("ok ({seconds} s)", seconds=took)
+                else:
+                    mark = _("FAILED ({error}) ({seconds} s)", error=res.error, seconds=took)
+                say(f"  [{n}/{len(job_list)}] {job.name}: {mark}")
         steps["reports"] = round(time.perf_counter() - t, 2)
 
         order = {j.unit_id: i for i, j in enumerate(job_list)}
         results.sort(key=lambda r: order[r.unit_id])
-        manifest = json.loads((paths.processed_dir(plan_id) / "inputs.json").read_text("utf-8"))
-        failed = [r for r in results if r.status != "ok"]
-        record = {
-            "plan_id": plan_id,
-            "period": period,
-            "lang": lang,
-            "formats": list(fmt),
-            "demo": bool(card.actuals.demo or card.demo),
-            "status": "failed" if failed else "ok",
+        timing = {
             "started": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(started)),
             "seconds": {**steps, "total": round(time.time() - started, 2)},
             "workers": workers,
-            "inputs": manifest["inputs"],
-            "git_commit": report.git_commit(),
-            "reports": [asdict(r) for r in results],
-            "failures": [{"unit_id": r.unit_id, "name": r.name, "error": r.error} for r in failed],
         }
-        outputs = sorted(str(p.relative_to(staging)) for p in staging.rglob("*") if p.is_file())
-        shutil.copy2(
-            paths.processed_dir(plan_id) / f"progress_{period}.parquet",
-            staging / "progress.parquet",
-        )  # the figures the reports show, for ptdv send and for audit
-        outputs.append("progress.parquet")
-        record["outputs"] = [
-            {"path": o, "sha256": sha256(staging / o)} for o in outputs if not o.endswith(".txt")
-        ]
+        record = _record(plan_id, period, lang, card, fmt, results, staging, timing)
+        entry = {k: record[k] for k in LANGUAGE_KEYS} | naming
+        kept, dropped = _carry_languages(dest, staging, lang, plan_lang, record)
+        languages = {lang: entry, **kept}
+        record["languages"] = {
+            k: languages[k] for k in sorted(languages, key=_lang_order(plan_lang))
+        }
         _write_text(staging / "run.json", json.dumps(record, ensure_ascii=False, indent=2))
         # the record of messages already sent survives a re-render (ptdv send compares the
         # reports' SHA-256 with it); a dry run's outbox is stale and goes
@@ -370,5 +416,134 @@ def run(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    record["dest"] = str(dest)
+    record.update(dest=str(dest), kept=sorted(kept), dropped=dropped)
     return record
+
+
+#: What run.json keeps of each language under `languages` (besides `suffix` and `charts`).
+LANGUAGE_KEYS = (
+    "lang", "formats", "status", "started", "seconds", "workers", "git_commit", "inputs",
+    "progress_sha256", "reports", "failures", "outputs",
+)  # fmt: skip
+
+
+def _lang_order(plan_lang: str) -> Callable[[str], tuple[bool, str]]:
+    return lambda code: (code != plan_lang, code)  # the plan's language first
+
+
+def _record(
+    plan_id: str,
+    period: str,
+    lang: str,
+    card: config.PlanCard,
+    fmt: tuple[str, ...],
+    results: list[JobResult],
+    staging: Path,
+    timing: dict,
+) -> dict:
+    """Return the run record of the language just rendered, its outputs hashed.
+
+    Called before any other language's files are carried into `staging`; copies the
+    progress table the reports show into it (for ptdv send and for audit).
+    """
+    from ptdv.report import pieces as report
+    from ptdv.tables.clean import sha256
+
+    manifest = json.loads((paths.processed_dir(plan_id) / "inputs.json").read_text("utf-8"))
+    failed = [r for r in results if r.status != "ok"]
+    record = {
+        "plan_id": plan_id,
+        "period": period,
+        "lang": lang,
+        "plan_language": card.language,
+        "formats": list(fmt),
+        "demo": bool(card.actuals.demo or card.demo),
+        "status": "failed" if failed else "ok",
+        **timing,  # started, seconds, workers
+        "inputs": manifest["inputs"],
+        "git_commit": report.git_commit(),
+        "reports": [asdict(r) for r in results],
+        "failures": [{"unit_id": r.unit_id, "name": r.name, "error": r.error} for r in failed],
+    }
+    outputs = sorted(str(p.relative_to(staging)) for p in staging.rglob("*") if p.is_file())
+    shutil.copy2(
+        paths.processed_dir(plan_id) / f"progress_{period}.parquet",
+        staging / "progress.parquet",
+    )
+    outputs.append("progress.parquet")
+    record["outputs"] = [
+        {"path": o, "sha256": sha256(staging / o)} for o in outputs if not o.endswith(".txt")
+    ]
+    record["progress_sha256"] = progress_sha256(staging / "progress.parquet")
+    return record
+
+
+def _older_record(dest: Path, old: dict) -> dict[str, dict]:
+    """Return the `languages` of a run.json written before languages could share a folder.
+
+    It holds one language under the plain names, its figures in the folder's
+    progress.parquet (hashed here when the file is there).
+    """
+    entry = {k: old[k] for k in LANGUAGE_KEYS if k in old} | {"suffix": "", "charts": "charts"}
+    try:
+        entry["progress_sha256"] = progress_sha256(dest / "progress.parquet")
+    except (OSError, ValueError):
+        entry["progress_sha256"] = None
+    return {old.get("lang", "vi"): entry}
+
+
+def _carry_languages(
+    dest: Path, staging: Path, lang: str, plan_lang: str, new: dict
+) -> tuple[dict[str, dict], dict[str, str]]:
+    """Copy the other languages' reports of `dest` into `staging` when still valid.
+
+    `new` is the record of the language just rendered (its progress hash and outputs). A
+    language is kept when its run.json entry was rendered from the same progress table,
+    under the names the plan's language gives it now, and every file it lists is there
+    unchanged. Return the entries kept and, for those dropped, why: `figures` (rendered
+    from another progress table), `names` (an older ptdv's folder, or the plan's language
+    changed since) or `incomplete` (a file missing or changed). A folder of an older ptdv
+    holds one language under the plain names: kept only if that is the plan's language.
+    """
+    from ptdv.tables.clean import sha256
+
+    kept: dict[str, dict] = {}
+    dropped: dict[str, str] = {}
+    (progress_out,) = [o for o in new["outputs"] if o["path"] == "progress.parquet"]
+    try:
+        old = json.loads((dest / "run.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return kept, dropped  # no folder yet, or no record to trust: nothing to carry
+    languages = old.get("languages")
+    if languages is None:  # an older ptdv's folder: one language under the plain names
+        languages = _older_record(dest, old)
+    for other, entry in languages.items():
+        if other == lang:
+            continue
+        if entry.get("suffix") != suffix(other, plan_lang):
+            dropped[other] = "names"
+            continue
+        if not entry.get("progress_sha256"):  # no progress table to compare
+            dropped[other] = "incomplete"
+            continue
+        if entry.get("progress_sha256") != new["progress_sha256"]:
+            dropped[other] = "figures"
+            continue
+        files = [o for o in entry.get("outputs", []) if o.get("path") != "progress.parquet"]
+        intact = all(
+            not Path(o["path"]).is_absolute()
+            and ".." not in Path(o["path"]).parts
+            and (dest / o["path"]).is_file()
+            and sha256(dest / o["path"]) == o["sha256"]
+            for o in files
+        )
+        if not intact:
+            dropped[other] = "incomplete"
+            continue
+        for o in files:
+            target = staging / o["path"]
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(dest / o["path"], target)
+        # the folder's progress.parquet is the new run's copy of the same figures
+        kept[other] = entry | {"outputs": [*files, progress_out]}
+    return kept, dropped

@@ -294,6 +294,9 @@ class PlanCard(_Strict):
     term: Term
     half_years: Literal[HALF_YEAR_SCHEMES]  # type: ignore[valid-type]
     demo: bool = False
+    #: the language of the plan's reports: its outputs keep the plain names (tong-hop.html),
+    #: another language's carry its code (tong-hop.en.html); `ptdv send` sends it by default
+    language: Literal["vi", "en"] = "vi"
     members_target: Literal["net", "admitted"]
     metrics: list[MetricName] = Field(min_length=1)
     declared_totals: list[DeclaredTotal] = []

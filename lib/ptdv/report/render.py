@@ -134,8 +134,10 @@ def execute_notebook(name: str, parameters: dict[str, Any], output: Path) -> Pat
 TEMPLATES = Path(__file__).parents[1] / "templates"
 
 
-def to_html(executed: Path, title: str | None = None) -> str:
+def to_html(executed: Path, title: str | None = None, lang: str = "vi") -> str:
     """Return an executed notebook as one self-contained HTML page (no code, no scripts).
+
+    `lang` is the page's language (`<html lang>`: screen readers and hyphenation use it).
 
     Uses ptdv's nbconvert template (JupyterLab's, with no require.js, MathJax or widget
     scripts); cells tagged `remove-cell` and anything written to stderr are left out.
@@ -159,6 +161,7 @@ def to_html(executed: Path, title: str | None = None) -> str:
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
+        language_code=lang,
     )
     remove = TagRemovePreprocessor(remove_cell_tags={"remove-cell"}, enabled=True)
     exporter.register_preprocessor(remove, enabled=True)

@@ -16,6 +16,12 @@ in reports/<plan>/<period>/sent.json, written atomically before ("sending") and 
 unknown (the run was killed, or the connection dropped after it was handed over) is not sent
 again without --resend. A report re-rendered after it was sent is sent again only with
 --resend.
+
+Languages: the reports in the plan's language (its card's `language`) are sent unless
+`lang` names another, whose files carry its code (tong-hop.en.pdf; run.json's `languages`
+says which the folder holds). Report messages of another language are recorded under keys
+that carry its code too (`federation.en`, `unit/<id>.en`) and a dry run writes them to
+`outbox.en/`; a reminder is one per unit and half-year, whatever its language.
 """
 
 from __future__ import annotations
@@ -65,6 +71,8 @@ FEDERATION = "tong-hop"
 TEMPLATES = Path(__file__).parents[1] / "templates" / "mail"
 #: Units listed by name in the federation's message before "and N more".
 TOP_UNITS = 5
+#: The languages' names, for error messages (which stay English).
+LANGUAGE_NAMES = {"vi": "Vietnamese", "en": "English"}
 
 
 # --- templates ------------------------------------------------------------------------------
@@ -296,6 +304,25 @@ def _read_run(dest: Path, plan_id: str, period: str) -> dict:
     return json.loads(run_json.read_text("utf-8"))
 
 
+def language_entry(run: dict, lang: str) -> dict | None:
+    """Return what run.json records of the reports in `lang` (None when there are none).
+
+    The entry has `reports`, `outputs`, `suffix` (what the file names carry before their
+    extension) and `charts` (their folder). A run.json written before reports of several
+    languages could share a folder holds one language, under the plain names.
+    """
+    if "languages" in run:
+        return run["languages"].get(lang)
+    if run.get("lang", "vi") != lang:
+        return None
+    return {**run, "suffix": "", "charts": "charts"}
+
+
+def language_suffix(lang: str, plan_lang: str) -> str:
+    """Return what a language's keys and folders carry: "" for the plan's, ".en" for another."""
+    return "" if lang == plan_lang else f".{lang}"
+
+
 class _Builder:
     """Builds the messages of one plan and period (pure apart from reading the report files)."""
 
@@ -307,6 +334,7 @@ class _Builder:
         sender: str,
         today: dt.date,
         demo: bool,
+        files: dict | None = None,
     ) -> None:
         self.card = config.load_card(plan_id)
         self.cal = Calendar.from_card(self.card)
@@ -315,6 +343,11 @@ class _Builder:
         self.demo = demo
         self._ = translator(lang)
         self.dest = paths.reports_dir(plan_id) / period
+        #: where the reports of `lang` are (a run.json language entry: suffix, charts)
+        self.suffix = (files or {}).get("suffix", "")
+        self.charts = self.dest / (files or {}).get("charts", "charts")
+        #: what the sent record's keys of report messages carry (".en" in another language)
+        self.key_suffix = language_suffix(lang, self.card.language)
 
     def _context(self, who: str) -> dict[str, Any]:
         card, cal = self.card, self.cal
@@ -358,25 +391,26 @@ class _Builder:
         metrics = list(dict.fromkeys(prog["metric"]))
         sub = "" if unit_id is None else "don-vi/"
         slug = FEDERATION if unit_id is None else unit_id
-        pdf = self.dest / f"{sub}{slug}.pdf"
+        pdf = self.dest / f"{sub}{slug}{self.suffix}.pdf"
         if not pdf.is_file():
             raise FileNotFoundError(f"{pdf.relative_to(paths.root())} is missing")
         stem = _("progress-report") + f"-{self.period}-{slug}"
         attachments = [Attachment(f"{stem}.pdf", pdf.read_bytes(), "application", "pdf")]
-        if unit_id is None and (self.dest / f"{FEDERATION}.xlsx").is_file():
+        xlsx = self.dest / f"{FEDERATION}{self.suffix}.xlsx"
+        if unit_id is None and xlsx.is_file():
             attachments.append(
                 Attachment(
                     f"{stem}.xlsx",
-                    (self.dest / f"{FEDERATION}.xlsx").read_bytes(),
+                    xlsx.read_bytes(),
                     "application",
                     "vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 )
             )
         chart_name = f"{metrics[0]}-cumulative.png"
         if unit_id is None:
-            chart = self.dest / "charts" / chart_name
+            chart = self.charts / chart_name
         else:
-            chart = self.dest / "charts" / "don-vi" / f"{unit_id}-{chart_name}"
+            chart = self.charts / "don-vi" / f"{unit_id}-{chart_name}"
         images = [InlineImage("chart-1@ptdv", chart.read_bytes())] if chart.is_file() else []
         top, behind = ([], [])
         if unit_id is None:
@@ -403,7 +437,7 @@ class _Builder:
         mail = self._mail(
             addr.to, addr.cc, subject, text=text, html=html, images=images, attachments=attachments
         )
-        key = "federation" if unit_id is None else f"unit/{unit_id}"
+        key = ("federation" if unit_id is None else f"unit/{unit_id}") + self.key_suffix
         kind = "federation" if unit_id is None else "unit"
         return _outgoing(key, kind, unit_id, who, mail, attachments[0].sha256)
 
@@ -475,11 +509,17 @@ def send(
     today: dt.date | None = None,
     say: Callable[[str], None] = print,
     sleep: Callable[[float], None] | None = None,
+    ui_lang: str = "en",
 ) -> SendResult:
-    """Build, check and send (or write, with dry_run) the messages of one plan and period."""
+    """Build, check and send (or write, with dry_run) the messages of one plan and period.
+
+    The messages are in `lang` (default: the plan card's `language`) and carry that
+    language's reports; what the command says goes through gettext in `ui_lang`.
+    """
     from ptdv.report import pieces as report
     from ptdv.report.notebooks import clean_plan
 
+    _ = translator(ui_lang)
     kinds = _kinds(to)
     card = config.load_card(plan_id)
     cal = Calendar.from_card(card)
@@ -507,11 +547,20 @@ def send(
         run = _read_run(dest, plan_id, period)
     elif (dest / "run.json").is_file():
         run = json.loads((dest / "run.json").read_text("utf-8"))
-    lang = lang or run.get("lang") or "vi"
-    if lang not in ("vi", "en"):
-        raise ConfigError(f"unknown language {lang!r}; valid: vi, en")
+    lang = lang or card.language
+    if lang not in LANGUAGE_NAMES:
+        raise ConfigError(f"unknown language {lang!r}; valid: {', '.join(LANGUAGE_NAMES)}")
+    files = language_entry(run, lang) if run else None
+    if kinds & {"federation", "units"} and files is None:
+        held = run.get("languages") or {run.get("lang", "vi"): None}
+        again = "" if lang == card.language else f" --lang {lang}"
+        raise ConfigError(
+            f"no {LANGUAGE_NAMES[lang]} reports for {plan_id} {period} in {dest} (it holds "
+            f"{', '.join(LANGUAGE_NAMES[k] for k in held if k in LANGUAGE_NAMES)}): run "
+            f"`ptdv run --plan {plan_id} --period {period}{again}` first"
+        )
     if "missing" in kinds:
-        say(f"cleaning {plan_id} to see which forms have arrived ...")
+        say(_("cleaning {plan} to see which forms have arrived ...", plan=plan_id))
         clean_plan(plan_id)
     processed = paths.processed_dir(plan_id)
     if not (processed / "units.parquet").is_file():
@@ -524,7 +573,7 @@ def send(
 
     who = recipients.for_plan(plan_id, table, recipients_file)
     demo = bool(run.get("demo", card.actuals.demo or card.demo))
-    builder = _Builder(plan_id, period, lang, settings.mail_from, today, demo)
+    builder = _Builder(plan_id, period, lang, settings.mail_from, today, demo, files)
 
     outgoing: list[Outgoing] = []
     result = SendResult(plan_id, period, dry_run)
@@ -540,10 +589,15 @@ def send(
     if "federation" in kinds:
         outgoing.append(builder.report(None, card.issuer_short, who.need_federation(), prog))
     if "units" in kinds:
-        rendered = [r["unit_id"] for r in run.get("reports", []) if r.get("unit_id")]
+        rendered = [r["unit_id"] for r in (files or {}).get("reports", []) if r.get("unit_id")]
         ids = chosen if chosen is not None else rendered
         if not ids:
-            say(f"no unit reports in {dest.name} (rendered with --units none?): no unit message")
+            say(
+                _(
+                    "no unit reports in {folder} (rendered with --units none?): no unit message",
+                    folder=dest.name,
+                )
+            )
         addresses = who.need_units(ids, names)
         for unit_id in ids:
             try:
@@ -556,10 +610,17 @@ def send(
         if chosen is not None:
             lacking = [u for u in lacking if u in chosen]
         addresses = who.need_units(lacking, names)
-        say(
-            f"{len(lacking)} unit(s) sent no form for {period}"
-            + (f": {', '.join(names[u] for u in lacking)}" if lacking else "")
-        )
+        if lacking:
+            say(
+                _(
+                    "{n} unit(s) sent no form for {period}: {names}",
+                    n=len(lacking),
+                    period=period,
+                    names=", ".join(names[u] for u in lacking),
+                )
+            )
+        else:
+            say(_("every unit sent its form for {period}", period=period))
         for unit_id in lacking:
             outgoing.append(builder.reminder(unit_id, names[unit_id], addresses[unit_id]))
 
@@ -573,14 +634,14 @@ def send(
         )
 
     if dry_run:
-        _write_outbox(dest / "outbox", outgoing, result)
+        _write_outbox(dest / f"outbox{language_suffix(lang, card.language)}", outgoing, result)
         return result
 
     journal = SentJournal(dest / "sent.json", plan_id, period)
     todo = []
     for out in outgoing:
         record = journal.get(out.key)
-        why = None if resend else _already(record, out)
+        why = None if resend else _already(record, out, _)
         if why is None:
             todo.append(out)
         elif record and record.get("state") in ("sending", "uncertain"):
@@ -589,7 +650,7 @@ def send(
             result.skipped.append((out.key, why))
     if not todo:
         return result
-    say(f"sending {len(todo)} message(s) via {settings.describe()} ...")
+    say(_("sending {n} message(s) via {server} ...", n=len(todo), server=settings.describe()))
     with Mailer(settings, say=say, **({"sleep": sleep} if sleep else {})) as mailer:
         for n, out in enumerate(todo, start=1):
             journal.begin(out)
@@ -598,7 +659,7 @@ def send(
             except UncertainDelivery as err:
                 journal.uncertain(out.key, str(err))
                 result.uncertain.append((out.key, str(err)))
-                say(f"  [{n}/{len(todo)}] {out.name}: UNCERTAIN: {err}")
+                say(f"  [{n}/{len(todo)}] {out.name}: " + _("UNCERTAIN: {error}", error=err))
                 continue
             except ServerUnreachable as err:
                 journal.forget(out.key)
@@ -606,12 +667,15 @@ def send(
                 rest = [o.key for o in todo[n:]]
                 for key in rest:
                     result.failed.append((key, "not attempted: the server cannot be reached"))
-                say(f"  [{n}/{len(todo)}] {out.name}: FAILED: {err}; {len(rest)} not attempted")
+                say(
+                    f"  [{n}/{len(todo)}] {out.name}: "
+                    + _("FAILED: {error}; {n} not attempted", error=err, n=len(rest))
+                )
                 break
             except (TemporaryFailure, PermanentFailure) as err:
                 journal.forget(out.key)
                 result.failed.append((out.key, str(err)))
-                say(f"  [{n}/{len(todo)}] {out.name}: FAILED: {err}")
+                say(f"  [{n}/{len(todo)}] {out.name}: " + _("FAILED: {error}", error=err))
                 continue
             except BaseException:
                 journal.forget(out.key)  # e.g. a settings error at login: nothing went
@@ -620,34 +684,39 @@ def send(
             result.sent.append(out.key)
             for address, reply in {**d.refused, **d.deferred}.items():
                 result.refused.append((out.key, address, reply))
-            extra = f"; refused: {', '.join(d.refused)}" if d.refused else ""
-            extra += f"; deferred: {', '.join(d.deferred)}" if d.deferred else ""
-            say(f"  [{n}/{len(todo)}] {out.name}: sent to {', '.join(d.accepted)}{extra}")
+            line = _("sent to {addresses}", addresses=", ".join(d.accepted))
+            if d.refused:
+                line += "; " + _("refused: {addresses}", addresses=", ".join(d.refused))
+            if d.deferred:
+                line += "; " + _("deferred: {addresses}", addresses=", ".join(d.deferred))
+            say(f"  [{n}/{len(todo)}] {out.name}: {line}")
     return result
 
 
-def _already(record: dict | None, out: Outgoing) -> str | None:
-    """Return why a message is not sent again, or None to send it."""
+def _already(record: dict | None, out: Outgoing, _: Callable[..., str]) -> str | None:
+    """Return why a message is not sent again (in the words `_` gives), or None to send it."""
     if record is None:
         return None
     state = record.get("state")
     if state in ("sending", "uncertain"):
-        return (
-            f"its delivery on {record.get('started')} was not confirmed (the run was stopped or "
-            "the connection dropped): check with the recipients, then --resend"
+        return _(
+            "its delivery on {time} was not confirmed (the run was stopped or the connection "
+            "dropped): check with the recipients, then --resend",
+            time=record.get("started"),
         )
     if out.report_sha256 and record.get("report_sha256") not in (None, out.report_sha256):
-        return (
-            f"the report was re-rendered after it was sent on {record.get('time')}: not sent "
-            "again without --resend"
+        return _(
+            "the report was re-rendered after it was sent on {time}: not sent again without "
+            "--resend",
+            time=record.get("time"),
         )
-    return f"already sent on {record.get('time')}"
+    return _("already sent on {time}", time=record.get("time"))
 
 
 def _write_outbox(outbox: Path, outgoing: list[Outgoing], result: SendResult) -> None:
-    """Write every message as an .eml file into outbox/ (replaced whole)."""
+    """Write every message as an .eml file into `outbox` (replaced whole)."""
     outbox.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".outbox.tmp-", dir=outbox.parent))
+    staging = Path(tempfile.mkdtemp(prefix=f".{outbox.name}.tmp-", dir=outbox.parent))
     try:
         for n, out in enumerate(outgoing, start=1):
             path = staging / f"{n:02d}-{_safe_name(out.key.replace('/', '-'))}.eml"
