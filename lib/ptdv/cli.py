@@ -28,8 +28,8 @@ from ptdv.base.errors import ConfigError, PtdvError
 from ptdv.base.i18n import LANGS, N_, translator
 from ptdv.base.lock import plan_lock
 from ptdv.base.runlog import command_log
+from ptdv.pipeline import clean_step, progress_now
 from ptdv.plan import config
-from ptdv.report.notebooks import clean_plan, compute_progress
 
 log = logging.getLogger("ptdv")
 
@@ -80,7 +80,8 @@ def cmd_clean(args: argparse.Namespace) -> int:
         t0 = time.perf_counter()
         print(_("cleaning {plan} ...", plan=plan_id), flush=True)
         with plan_lock(plan_id):
-            dest = clean_plan(plan_id, verbose=args.verbose)
+            clean_step(plan_id, force=True, verbose=args.verbose)  # recorded: run skips it
+        dest = paths.processed_dir(plan_id)
         units = pd.read_parquet(dest / "units.parquet")
         quality = pd.read_csv(dest / "quality.csv")
         counts = quality["severity"].value_counts()
@@ -125,9 +126,9 @@ def _plan_and_period(plan_id: str, period: str):  # noqa: ANN202 - (PlanCard, Ca
 def _today(text: str | None) -> dt.date:
     """Return --today as a date (default: today in Vietnam)."""
     if not text:
-        from ptdv.report.pieces import TZ
+        from zoneinfo import ZoneInfo
 
-        return dt.datetime.now(TZ).date()
+        return dt.datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
@@ -158,7 +159,7 @@ def _resolve_period(args: argparse.Namespace, *, defer_to_date: bool = False) ->
         f = paths.processed_dir(args.plan) / "actuals.parquet"
         if not f.is_file():
             print(_("cleaning {plan} first ...", plan=args.plan), flush=True)
-            clean_plan(args.plan, verbose=getattr(args, "verbose", False))
+            clean_step(args.plan, force=True, verbose=getattr(args, "verbose", False))
         halves = halves_with_figures(cal, pd.read_parquet(f))
     try:
         resolved = resolve_period(cal, args.period, today, halves)
@@ -189,7 +190,7 @@ def _clean_if_needed(args: argparse.Namespace) -> None:
     if args.clean or not (paths.processed_dir(args.plan) / "units.parquet").is_file():
         _ = translator(args.ui)
         print(_("cleaning {plan} first ...", plan=args.plan), flush=True)
-        clean_plan(args.plan, verbose=args.verbose)
+        clean_step(args.plan, force=True, verbose=args.verbose)
 
 
 def cmd_progress(args: argparse.Namespace) -> int:
@@ -206,7 +207,7 @@ def cmd_progress(args: argparse.Namespace) -> int:
         _clean_if_needed(args)
         _resolve_period(args)
         card, cal = _plan_and_period(args.plan, args.period)
-        out = compute_progress(args.plan, args.period, verbose=args.verbose)
+        out = progress_now(args.plan, args.period, verbose=args.verbose)
     t0 = time.perf_counter()
     print(
         _(
@@ -347,6 +348,7 @@ def _run(args: argparse.Namespace) -> int:
         require_complete=args.require_complete,
         verbose=args.verbose,
         ui_lang=args.ui,
+        force=args.force,
     )
     args.period = record["period"]  # `to-date` resolved after cleaning
     args.lang = record["lang"]  # what --send sends
@@ -355,16 +357,29 @@ def _run(args: argparse.Namespace) -> int:
     if record["demo"]:
         print(_("SỐ LIỆU MINH HỌA: the actual figures are demo data"))
     ok = [r for r in record["reports"] if r["status"] == "ok"]
-    print(
-        _(
-            "{ok} of {total} report(s) written to {folder}/ in {seconds} s (run.json lists every "
-            "file and its SHA-256)",
-            ok=len(ok),
-            total=len(record["reports"]),
-            folder=_rel(dest),
-            seconds=_seconds(record["seconds"]["total"], args.ui),
+    if "reports" in record["skipped"]:
+        print(
+            _(
+                "{ok} report(s) in {folder}/ are up to date, rendered {when} from the same "
+                "inputs (run.json lists every file and its SHA-256; --force renders them "
+                "again); checked in {seconds} s",
+                ok=len(ok),
+                folder=_rel(dest),
+                when=record["started"],
+                seconds=_seconds(record["this_run"]["total"], args.ui),
+            )
         )
-    )
+    else:
+        print(
+            _(
+                "{ok} of {total} report(s) written to {folder}/ in {seconds} s (run.json lists "
+                "every file and its SHA-256)",
+                ok=len(ok),
+                total=len(record["reports"]),
+                folder=_rel(dest),
+                seconds=_seconds(record["seconds"]["total"], args.ui),
+            )
+        )
     sfx = record["languages"][record["lang"]]["suffix"]
     for ext in ("html", "pdf", "xlsx"):
         if (dest / f"tong-hop{sfx}.{ext}").is_file():
@@ -513,6 +528,12 @@ def build_parser() -> argparse.ArgumentParser:
         "files carry its code (tong-hop.en.html) beside the plan language's",
     )
     s.add_argument("--jobs", type=int, help="worker processes (default: one per core)")
+    s.add_argument(
+        "--force",
+        action="store_true",
+        help="run every step, even those whose inputs, notebooks and code are unchanged "
+        "(by SHA-256) since they last ran",
+    )
     s.add_argument("--send", action="store_true", help="then send them (as ptdv send does)")
     _send_options(s, prefix="with --send: ")
     s.set_defaults(func=cmd_run, send_units=None)
@@ -568,7 +589,7 @@ def _plan_period_options(s: argparse.ArgumentParser) -> None:
 
 
 def _send_options(s: argparse.ArgumentParser, prefix: str = "") -> None:
-    from ptdv.share.dispatch import TO_CHOICES
+    from ptdv.share import TO_CHOICES
 
     s.add_argument(
         "--to",

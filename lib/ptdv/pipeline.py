@@ -30,6 +30,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from ptdv.base import paths
 from ptdv.base.atomic import replace_dir
@@ -37,6 +38,9 @@ from ptdv.base.errors import ConfigError, DataError
 from ptdv.base.i18n import translator
 from ptdv.plan import config
 from ptdv.report.notebooks import clean_plan, compute_progress
+
+#: Reports' dates are Vietnam's.
+_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 if TYPE_CHECKING:
     from ptdv.plan.periods import Calendar
@@ -105,8 +109,11 @@ _WORKER: dict[str, Any] = {}
 def _worker_kernel() -> Any:
     """Return this worker's kernel manager, starting the kernel on first use (or after a crash)."""
     import asyncio
+    import logging
 
     from jupyter_client.manager import AsyncKernelManager
+
+    logging.getLogger("traitlets").addFilter(_QuietClientGC)
 
     km = _WORKER.get("km")
     if km is not None and asyncio.run(km.is_alive()):
@@ -250,29 +257,46 @@ def check_complete(plan_id: str, period: str, cal: Calendar) -> None:
         )
 
 
-def _resolve(plan_id: str, cal: Calendar, period: str, today: dt.date | None) -> str:
-    """Return `period` resolved on the freshly cleaned figures (see periods.resolve_period)."""
-    import pandas as pd
-
+def _resolve(
+    plan_id: str, cal: Calendar, period: str, today: dt.date | None, halves: list[str]
+) -> str:
+    """Return `period` resolved on the cleaned figures' half-years (periods.resolve_period)."""
     from ptdv.plan.periods import resolve_period
-    from ptdv.progress import halves_with_figures
-    from ptdv.report.pieces import TZ
 
-    actuals = pd.read_parquet(paths.processed_dir(plan_id) / "actuals.parquet")
-    today = today or dt.datetime.now(TZ).date()
+    today = today or dt.datetime.now(_TZ).date()
     try:
-        return resolve_period(cal, period, today, halves_with_figures(cal, actuals))
+        return resolve_period(cal, period, today, halves)
     except ValueError as err:
         raise ConfigError(f"plan {plan_id}: {err}") from None
+
+
+def _halves_with_figures(plan_id: str, cal: Calendar) -> list[str]:
+    import pandas as pd
+
+    from ptdv.progress import halves_with_figures
+
+    actuals = pd.read_parquet(paths.processed_dir(plan_id) / "actuals.parquet")
+    return halves_with_figures(cal, actuals)
 
 
 def check_run_parameters(
     plan_id: str, period: str, units: list[str] | None, formats: list[str], lang: str
 ) -> None:
-    """Refuse unknown plans, periods, formats, languages and units before any kernel starts."""
-    from ptdv.report import pieces as report
+    """Refuse unknown plans, periods, formats, languages and units before any kernel starts.
 
-    report.check_parameters({"plan_id": plan_id, "period": period, "lang": lang})
+    Imports pandas only to look units up by name: a run with nothing to do stays fast.
+    """
+    from ptdv.base.i18n import LANGS
+    from ptdv.plan.periods import ALIASES, Calendar
+
+    card = config.load_card(plan_id)
+    if period not in ALIASES:  # resolved later, on the cleaned figures
+        try:
+            Calendar.from_card(card).period(period)
+        except ValueError as err:
+            raise ConfigError(f"plan {card.plan_id}: {err}") from None
+    if lang not in LANGS:
+        raise ConfigError(f"unknown language {lang!r}; valid: {', '.join(LANGS)}")
     bad = [f for f in formats if f not in FORMATS]
     if bad or not formats:
         raise ConfigError(f"unknown format(s) {', '.join(bad) or '(none)'}; valid: html, pdf, xlsx")
@@ -280,9 +304,11 @@ def check_run_parameters(
     if units and units not in (["all"], ["none"]) and units_file.is_file():
         import pandas as pd
 
+        from ptdv.report.context import resolve_unit
+
         table = pd.read_parquet(units_file)
         for u in units:
-            report.resolve_unit(u, table, plan_id)
+            resolve_unit(u, table, plan_id)
 
 
 def run(
@@ -298,6 +324,7 @@ def run(
     verbose: bool = False,
     today: dt.date | None = None,
     ui_lang: str = "en",
+    force: bool = False,
 ) -> dict:
     """Clean, compute progress and render the reports; return the run record (run.json).
 
@@ -308,14 +335,18 @@ def run(
     what). `term` before the term's end (on `today`, default today) is refused. What the
     run says goes through gettext in `ui_lang`.
 
-    Besides run.json's keys, the record returned has `dest` (the report folder), `kept`
-    (the other languages' reports carried over) and `dropped` ({language: why} for those
-    removed: `figures`, `incomplete` or `names`).
-    """
-    import pandas as pd
+    A step whose inputs, notebook, parameters and code are those it last ran with (by
+    SHA-256: see `StepKeys`) and whose outputs are intact is skipped, and says so; `force`
+    runs every step. Clean and progress run in one Jupyter kernel; a batch of reports in a
+    pool of worker processes, started (with their kernels) while cleaning runs.
 
+    Besides run.json's keys, the record returned has `dest` (the report folder), `kept`
+    (the other languages' reports carried over), `dropped` ({language: why} for those
+    removed: `figures`, `incomplete` or `names`), `skipped` (the steps skipped) and
+    `this_run` (this run's seconds per step; run.json's `seconds` are those of the run that
+    rendered the reports).
+    """
     from ptdv.plan.periods import Calendar
-    from ptdv.report import pieces as report
 
     _ = translator(ui_lang)
     check_run_parameters(plan_id, period, units, formats, lang or "vi")
@@ -323,107 +354,439 @@ def run(
     plan_lang = card.language
     lang = lang or plan_lang
     cal = Calendar.from_card(card)
+    fmt = tuple(f for f in FORMATS if f in formats)
     started = time.time()
     steps: dict[str, float] = {}
-
-    say(_("[1/3] cleaning {plan} ...", plan=plan_id))
-    t = time.perf_counter()
-    clean_plan(plan_id, verbose=verbose)
-    steps["clean"] = round(time.perf_counter() - t, 2)
-    period = _resolve(plan_id, cal, period, today)
-    if require_complete:
-        check_complete(plan_id, period, cal)
-
-    say(
-        _(
-            "[2/3] progress {period} ({label}, {dates}) ...",
-            period=period,
-            label=cal.label(period, lang),  # as the reports name it
-            dates=cal.date_range(period),
-        )
-    )
-    t = time.perf_counter()
-    compute_progress(plan_id, period, verbose=verbose)
-    steps["progress"] = round(time.perf_counter() - t, 2)
-
-    table = pd.read_parquet(paths.processed_dir(plan_id) / "units.parquet")
-    if units in (None, [], ["all"]):
-        chosen = list(zip(table["unit_id"], table["unit_name"], strict=True))
-    elif units == ["none"]:
-        chosen = []  # the federation's report only
-    else:
-        ids = [report.resolve_unit(u, table, plan_id) for u in units]
-        names = table.set_index("unit_id")["unit_name"]
-        chosen = [(i, names[i]) for i in dict.fromkeys(ids)]
-    fmt = tuple(f for f in FORMATS if f in formats)
-    naming = {"suffix": suffix(lang, plan_lang), "charts": charts_folder(lang, plan_lang)}
-    job_list = [Job(None, card.issuer_short, FEDERATION, lang, fmt, **naming)] + [
-        Job(u, n, u, lang, tuple(f for f in fmt if f != "xlsx"), **naming) for u, n in chosen
-    ]
-
-    dest = paths.reports_dir(plan_id) / period
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{period}.tmp-", dir=dest.parent))
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(job_list)))
-    say(_("[3/3] {n} report(s) in {workers} worker(s) ...", n=len(job_list), workers=workers))
-    t = time.perf_counter()
-    results: list[JobResult] = []
+    skipped: list[str] = []
+    keys = StepKeys(plan_id)
+    batch = units != ["none"]  # unit reports to render: a pool of workers
+    workers = max(1, jobs or os.cpu_count() or 1)
+    kernel = _RunKernel()
+    pool = _WarmPool(workers if batch and workers > 1 else 0)
     try:
+        say(_("[1/3] cleaning {plan} ...", plan=plan_id))
+        t = time.perf_counter()
+        clean_key, halves, did = clean_step(
+            plan_id, force=force, verbose=verbose, kernel=kernel, before=pool.start
+        )
+        if not did:
+            skipped.append("clean")
+            say("  " + _("unchanged (card, raw files, notebook and code as last time): skipped"))
+        steps["clean"] = round(time.perf_counter() - t, 2)
+        period = _resolve(plan_id, cal, period, today, halves)
+        if require_complete:
+            check_complete(plan_id, period, cal)
+
+        say(
+            _(
+                "[2/3] progress {period} ({label}, {dates}) ...",
+                period=period,
+                label=cal.label(period, lang),  # as the reports name it
+                dates=cal.date_range(period),
+            )
+        )
+        t = time.perf_counter()
+        progress_key = keys.progress(clean_key, period)
+        report_key = keys.report(progress_key, period, units, fmt, lang, plan_lang)
+        dest = paths.reports_dir(plan_id) / period
+        previous = None if force else _current_reports(dest, lang, report_key)
+        if progress_step(
+            plan_id, period, clean_key, force=force, verbose=verbose, kernel=kernel,
+            before=None if previous is not None else pool.start,
+        ):  # fmt: skip
+            previous = None  # new figures: render the reports
+        else:
+            skipped.append("progress")
+            say("  " + _("unchanged (cleaned tables, notebook and code as last time): skipped"))
+        steps["progress"] = round(time.perf_counter() - t, 2)
+
+        if previous is not None:
+            say(_("[3/3] reports ..."))
+            say("  " + _("unchanged (figures, notebook, templates and code as last time): skipped"))
+            skipped.append("reports")
+            steps["reports"] = 0.0
+            previous.update(
+                dest=str(dest),
+                kept=[],
+                dropped={},
+                skipped=skipped,
+                this_run={**steps, "total": round(time.time() - started, 2)},
+            )
+            return previous
+
+        import pandas as pd
+
+        from ptdv.report.context import resolve_unit
+
+        table = pd.read_parquet(paths.processed_dir(plan_id) / "units.parquet")
+        if units in (None, [], ["all"]):
+            chosen = list(zip(table["unit_id"], table["unit_name"], strict=True))
+        elif units == ["none"]:
+            chosen = []  # the federation's report only
+        else:
+            ids = [resolve_unit(u, table, plan_id) for u in units]
+            names = table.set_index("unit_id")["unit_name"]
+            chosen = [(i, names[i]) for i in dict.fromkeys(ids)]
+        naming = {"suffix": suffix(lang, plan_lang), "charts": charts_folder(lang, plan_lang)}
+        job_list = [Job(None, card.issuer_short, FEDERATION, lang, fmt, **naming)] + [
+            Job(u, n, u, lang, tuple(f for f in fmt if f != "xlsx"), **naming) for u, n in chosen
+        ]
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{period}.tmp-", dir=dest.parent))
+        workers = min(workers, len(job_list))
+        say(_("[3/3] {n} report(s) in {workers} worker(s) ...", n=len(job_list), workers=workers))
+        t = time.perf_counter()
+        try:
+            if workers == 1:  # in this process, in the kernel that cleaned
+                pool.stop()
+                results = _render_here(job_list, plan_id, period, staging, say, _, ui_lang)
+            else:
+                kernel.stop()  # the workers have theirs
+                results = pool.render(job_list, plan_id, period, staging, say, _, ui_lang)
+            steps["reports"] = round(time.perf_counter() - t, 2)
+
+            order = {j.unit_id: i for i, j in enumerate(job_list)}
+            results.sort(key=lambda r: order[r.unit_id])
+            timing = {
+                "started": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(started)),
+                "seconds": {**steps, "total": round(time.time() - started, 2)},
+                "workers": workers,
+            }
+            record = _record(plan_id, period, lang, card, fmt, results, staging, timing)
+            record["key"] = report_key
+            entry = {k: record[k] for k in LANGUAGE_KEYS} | naming
+            kept, dropped = _carry_languages(dest, staging, lang, plan_lang, record)
+            languages = {lang: entry, **kept}
+            record["languages"] = {
+                k: languages[k] for k in sorted(languages, key=_lang_order(plan_lang))
+            }
+            _write_text(staging / "run.json", json.dumps(record, ensure_ascii=False, indent=2))
+            # the record of messages already sent survives a re-render (ptdv send compares the
+            # reports' SHA-256 with it); a dry run's outbox is stale and goes
+            if (dest / "sent.json").is_file():
+                shutil.copy2(dest / "sent.json", staging / "sent.json")
+            replace_dir(staging, dest)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+    finally:
+        pool.stop()
+        kernel.stop()
+    record.update(
+        dest=str(dest), kept=sorted(kept), dropped=dropped, skipped=skipped,
+        this_run=record["seconds"],
+    )  # fmt: skip
+    return record
+
+
+def _say_result(
+    n: int, total: int, res: JobResult, say: Callable[[str], None], _: Any, ui_lang: str
+) -> None:
+    took = f"{sum(v for k, v in res.seconds.items() if k != 'traceback'):.1f}"
+    took = took.replace(".", ",") if ui_lang == "vi" else took
+    if res.status == "ok":
+        mark = _("ok ({seconds} s)", seconds=took)
+    else:
+        mark = _("FAILED ({error}) ({seconds} s)", error=res.error, seconds=took)
+    say(f"  [{n}/{total}] {res.name}: {mark}")
+
+
+def _render_here(
+    job_list: list[Job], plan_id: str, period: str, staging: Path, say: Callable[[str], None],
+    _: Any, ui_lang: str,
+) -> list[JobResult]:  # fmt: skip
+    """Render the jobs one after another in this process (and its kernel)."""
+    results = []
+    for n, job in enumerate(job_list, start=1):
+        try:
+            res = render_job(job, plan_id, period, str(staging))
+        except Exception as err:  # noqa: BLE001 - reported per report, as from a worker
+            res = JobResult(job.unit_id, job.name, "failed", error=repr(err))
+        results.append(res)
+        _say_result(n, len(job_list), res, say, _, ui_lang)
+    return results
+
+
+class _QuietClientGC:
+    """Drop jupyter_client's notice that a garbage-collected client's channels were open.
+
+    nbclient leaves the channels of a client it made for a kernel it does not own (ours,
+    reused from notebook to notebook) to the garbage collector, which says so as a warning.
+    """
+
+    @staticmethod
+    def filter(record: Any) -> bool:
+        return not str(record.msg).startswith("Could not destroy zmq context")
+
+
+class _RunKernel:
+    """The Jupyter kernel of this process, started on first use, stopped at the run's end."""
+
+    def km(self) -> Any:
+        return _worker_kernel()
+
+    def stop(self) -> None:
+        _stop_kernel()
+
+
+#: What a worker's kernel imports before its first report (not part of any notebook: the
+#: notebooks import what they use, then at no cost).
+_WARM_CODE = "import ptdv.report.charts, ptdv.report.pieces, ptdv.report.excel"
+
+
+def _warm_worker() -> None:
+    """Start this worker's kernel and have it and the worker import what reports need.
+
+    Best effort: a failure here only means the first report starts cold.
+    """
+    import asyncio
+
+    try:
+        km = _worker_kernel()
+
+        async def warm() -> None:
+            kc = km.client()
+            kc.start_channels()
+            try:
+                await kc.wait_for_ready(timeout=120)
+                await kc.execute_interactive(
+                    _WARM_CODE, silent=True, store_history=False, timeout=120
+                )
+            finally:
+                kc.stop_channels()
+
+        asyncio.run(warm())
+        import nbformat  # noqa: F401
+        import papermill  # noqa: F401
+        import weasyprint  # noqa: F401
+        from nbconvert import HTMLExporter  # noqa: F401
+    except Exception:  # noqa: BLE001, S110 - best effort
+        pass
+
+
+def _nothing() -> None:
+    """A task that makes the pool start one more worker (see _WarmPool.start)."""
+
+
+class _WarmPool:
+    """A pool of `n` worker processes (spawned, each with one kernel), started early.
+
+    `start` spawns the workers, which start their kernels and import what a report needs
+    while the parent cleans; `render` hands them the jobs; `stop` ends them. With n == 0 it
+    does nothing.
+    """
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.pool: ProcessPoolExecutor | None = None
+
+    def start(self) -> None:
+        if self.pool is not None or self.n == 0:
+            return
         import multiprocessing
 
-        with ProcessPoolExecutor(
-            max_workers=workers, mp_context=multiprocessing.get_context("spawn")
-        ) as pool:
-            futures = {
-                pool.submit(render_job, job, plan_id, period, str(staging)): job for job in job_list
-            }
-            for n, fut in enumerate(as_completed(futures), start=1):
-                job = futures[fut]
-                try:
-                    res = fut.result()
-                except Exception as err:  # noqa: BLE001 - a worker that died
-                    res = JobResult(job.unit_id, job.name, "failed", error=repr(err))
-                results.append(res)
-                took = f"{sum(v for k, v in res.seconds.items() if k != 'traceback'):.1f}"
-                took = took.replace(".", ",") if ui_lang == "vi" else took
-                if res.status == "ok":
-                    mark = _("ok ({seconds} s)", seconds=took)
-                else:
-                    mark = _("FAILED ({error}) ({seconds} s)", error=res.error, seconds=took)
-                say(f"  [{n}/{len(job_list)}] {job.name}: {mark}")
-        steps["reports"] = round(time.perf_counter() - t, 2)
+        self.pool = ProcessPoolExecutor(
+            max_workers=self.n,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_warm_worker,
+        )
+        for _i in range(self.n):  # workers are spawned on demand: one task each
+            self.pool.submit(_nothing)
 
-        order = {j.unit_id: i for i, j in enumerate(job_list)}
-        results.sort(key=lambda r: order[r.unit_id])
-        timing = {
-            "started": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(started)),
-            "seconds": {**steps, "total": round(time.time() - started, 2)},
-            "workers": workers,
+    def render(
+        self, job_list: list[Job], plan_id: str, period: str, staging: Path,
+        say: Callable[[str], None], _: Any, ui_lang: str,
+    ) -> list[JobResult]:  # fmt: skip
+        self.start()
+        assert self.pool is not None
+        futures = {
+            self.pool.submit(render_job, job, plan_id, period, str(staging)): job
+            for job in job_list
         }
-        record = _record(plan_id, period, lang, card, fmt, results, staging, timing)
-        entry = {k: record[k] for k in LANGUAGE_KEYS} | naming
-        kept, dropped = _carry_languages(dest, staging, lang, plan_lang, record)
-        languages = {lang: entry, **kept}
-        record["languages"] = {
-            k: languages[k] for k in sorted(languages, key=_lang_order(plan_lang))
-        }
-        _write_text(staging / "run.json", json.dumps(record, ensure_ascii=False, indent=2))
-        # the record of messages already sent survives a re-render (ptdv send compares the
-        # reports' SHA-256 with it); a dry run's outbox is stale and goes
-        if (dest / "sent.json").is_file():
-            shutil.copy2(dest / "sent.json", staging / "sent.json")
-        replace_dir(staging, dest)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    record.update(dest=str(dest), kept=sorted(kept), dropped=dropped)
-    return record
+        results = []
+        for n, fut in enumerate(as_completed(futures), start=1):
+            job = futures[fut]
+            try:
+                res = fut.result()
+            except Exception as err:  # noqa: BLE001 - a worker that died
+                res = JobResult(job.unit_id, job.name, "failed", error=repr(err))
+            results.append(res)
+            _say_result(n, len(job_list), res, say, _, ui_lang)
+        return results
+
+    def stop(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+
+# --- skipping unchanged steps ---------------------------------------------------------------
+
+#: The record of the steps done for a plan, in its processed folder (see ptdv.base.steps).
+STEPS_FILE = "steps.json"
+
+
+class StepKeys:
+    """The keys of a plan's steps: what each step's output depends on, by SHA-256.
+
+    - clean: the card, every file under data/raw/<plan>/, notebooks/01_clean.ipynb and the
+      code of the floors that clean (base, plan, tables);
+    - progress: the clean key, the period, notebooks/02_progress.ipynb and that code plus
+      progress.py;
+    - reports: the progress key, the parameters (units, formats, language),
+      notebooks/03_report.ipynb and the whole package (templates and catalogues included).
+
+    All of them include ptdv's version and the installed packages (ptdv.base.steps).
+    """
+
+    def __init__(self, plan_id: str) -> None:
+        self.plan_id = plan_id
+
+    def _notebook(self, name: str) -> str:
+        from ptdv.base.steps import file_sha256
+
+        return file_sha256(paths.notebooks_dir() / name)
+
+    def clean(self) -> str:
+        from ptdv.base.steps import code_sha256, file_sha256, step_key, tree_sha256
+
+        return step_key(
+            {
+                "step": "clean",
+                "plan_id": self.plan_id,
+                "card": file_sha256(paths.plan_card_path(self.plan_id)),
+                "raw": tree_sha256(paths.raw_dir(self.plan_id)),
+                "notebook": self._notebook("01_clean.ipynb"),
+                "code": code_sha256("__init__.py", "base", "plan", "tables"),
+            }
+        )
+
+    def progress(self, clean_key: str, period: str) -> str:
+        from ptdv.base.steps import code_sha256, step_key
+
+        return step_key(
+            {
+                "step": "progress",
+                "clean": clean_key,
+                "period": period,
+                "notebook": self._notebook("02_progress.ipynb"),
+                "code": code_sha256("__init__.py", "base", "plan", "tables", "progress.py"),
+            }
+        )
+
+    def report(
+        self, progress_key: str, period: str, units: list[str] | None, fmt: tuple[str, ...],
+        lang: str, plan_lang: str,
+    ) -> str:  # fmt: skip
+        from ptdv.base.steps import code_sha256, step_key
+
+        return step_key(
+            {
+                "step": "reports",
+                "progress": progress_key,
+                "period": period,
+                "units": units or ["all"],
+                "formats": list(fmt),
+                "lang": lang,
+                "plan_language": plan_lang,
+                "notebook": self._notebook("03_report.ipynb"),
+                "code": code_sha256("."),
+            }
+        )
+
+
+def clean_step(
+    plan_id: str, *, force: bool = False, verbose: bool = False, kernel: _RunKernel | None = None,
+    before: Callable[[], None] | None = None,
+) -> tuple[str, list[str], bool]:  # fmt: skip
+    """Clean a plan unless its clean key and outputs are as recorded (or `force`).
+
+    Return the clean key, the half-years with figures (for `to-date`) and whether it ran.
+    `before` is called just before cleaning starts (a pool to warm up meanwhile).
+    """
+    from ptdv.base.steps import StepRecords
+    from ptdv.plan.periods import Calendar
+
+    records = StepRecords(paths.processed_dir(plan_id) / STEPS_FILE)
+    key = StepKeys(plan_id).clean()
+    done = None if force else records.current("clean", key)
+    if done is not None:
+        return key, list(done.get("halves", [])), False
+    if before is not None:
+        before()
+    clean_plan(plan_id, verbose=verbose, km=kernel.km() if kernel else None)
+    cal = Calendar.from_card(config.load_card(plan_id))
+    halves = _halves_with_figures(plan_id, cal)
+    records.save("clean", key, _clean_outputs(plan_id), halves=halves)
+    return key, halves, True
+
+
+def progress_step(
+    plan_id: str, period: str, clean_key: str, *, force: bool = False, verbose: bool = False,
+    kernel: _RunKernel | None = None, before: Callable[[], None] | None = None,
+) -> bool:  # fmt: skip
+    """Compute a period's progress unless its key and outputs are as recorded; say if it ran."""
+    from ptdv.base.steps import StepRecords
+
+    records = StepRecords(paths.processed_dir(plan_id) / STEPS_FILE)
+    key = StepKeys(plan_id).progress(clean_key, period)
+    step = f"progress {period}"
+    if not force and records.current(step, key) is not None:
+        return False
+    if before is not None:
+        before()
+    compute_progress(plan_id, period, verbose=verbose, km=kernel.km() if kernel else None)
+    records.save(step, key, _progress_outputs(period))
+    return True
+
+
+def progress_now(plan_id: str, period: str, *, verbose: bool = False) -> Path:
+    """Compute a period's progress (`ptdv progress`); record it if the cleaning is recorded.
+
+    Return the progress table's path.
+    """
+    from ptdv.base.steps import StepRecords
+
+    records = StepRecords(paths.processed_dir(plan_id) / STEPS_FILE)
+    clean_key = StepKeys(plan_id).clean()
+    if records.current("clean", clean_key) is not None:
+        progress_step(plan_id, period, clean_key, force=True, verbose=verbose)
+    else:  # tables cleaned from other inputs, or by an older ptdv: not recorded
+        compute_progress(plan_id, period, verbose=verbose)
+    return paths.processed_dir(plan_id) / f"progress_{period}.parquet"
+
+
+def _clean_outputs(plan_id: str) -> list[str]:
+    """Return what cleaning wrote: the files of the plan's processed folder (it replaces it)."""
+    d = paths.processed_dir(plan_id)
+    return sorted(p.name for p in d.iterdir() if p.is_file() and p.name != STEPS_FILE)
+
+
+def _progress_outputs(period: str) -> list[str]:
+    return [f"progress_{period}.parquet", f"02_progress_{period}.ipynb"]
+
+
+def _current_reports(dest: Path, lang: str, key: str) -> dict | None:
+    """Return the run record of `dest` for `lang` if rendered with `key`, complete and intact."""
+    from ptdv.base.steps import intact
+
+    try:
+        old = json.loads((dest / "run.json").read_text("utf-8"))
+        entry = old["languages"][lang]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if entry.get("key") != key or entry.get("status") != "ok":
+        return None
+    outputs = {o["path"]: o["sha256"] for o in entry.get("outputs", [])}
+    if not intact(dest, outputs):
+        return None
+    return {**old, **entry}
 
 
 #: What run.json keeps of each language under `languages` (besides `suffix` and `charts`).
 LANGUAGE_KEYS = (
     "lang", "formats", "status", "started", "seconds", "workers", "git_commit", "inputs",
-    "progress_sha256", "reports", "failures", "outputs",
+    "progress_sha256", "reports", "failures", "outputs", "key",
 )  # fmt: skip
 
 

@@ -10,6 +10,7 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from ptdv.base import paths
 from ptdv.base.errors import PtdvError
@@ -17,12 +18,17 @@ from ptdv.plan import config
 from ptdv.report import render
 
 
-def run_notebook(name: str, params: dict, dest: Path, *, verbose: bool = False) -> Path:
-    """Execute notebooks/<name> into a temporary file; move it to `dest` only on success."""
+def run_notebook(
+    name: str, params: dict, dest: Path, *, verbose: bool = False, km: Any = None
+) -> Path:
+    """Execute notebooks/<name> into a temporary file; move it to `dest` only on success.
+
+    `km`: a started kernel to run it in (see render.execute_notebook); default a new one.
+    """
     work = Path(tempfile.mkdtemp(prefix="ptdv-run-"))
     executed = work / name
     try:
-        render.execute_notebook(name, params, executed)
+        render.execute_notebook(name, params, executed, km=km)
     except PtdvError:
         if verbose:
             print(f"(executed notebook kept at {executed})", file=sys.stderr)
@@ -35,15 +41,17 @@ def run_notebook(name: str, params: dict, dest: Path, *, verbose: bool = False) 
     return dest
 
 
-def clean_plan(plan_id: str, *, verbose: bool = False) -> Path:
+def clean_plan(plan_id: str, *, verbose: bool = False, km: Any = None) -> Path:
     """Run notebooks/01_clean.ipynb for one plan and return its output folder."""
     config.load_card(plan_id)  # refuse a bad card before a kernel starts
     dest = paths.processed_dir(plan_id)
-    run_notebook("01_clean.ipynb", {"plan_id": plan_id}, dest / "01_clean.ipynb", verbose=verbose)
+    run_notebook(
+        "01_clean.ipynb", {"plan_id": plan_id}, dest / "01_clean.ipynb", verbose=verbose, km=km
+    )
     return dest
 
 
-def compute_progress(plan_id: str, period: str, *, verbose: bool = False) -> Path:
+def compute_progress(plan_id: str, period: str, *, verbose: bool = False, km: Any = None) -> Path:
     """Run notebooks/02_progress.ipynb and return the progress table's path."""
     d = paths.processed_dir(plan_id)
     run_notebook(
@@ -51,5 +59,6 @@ def compute_progress(plan_id: str, period: str, *, verbose: bool = False) -> Pat
         {"plan_id": plan_id, "period": period},
         d / f"02_progress_{period}.ipynb",
         verbose=verbose,
+        km=km,
     )
     return d / f"progress_{period}.parquet"

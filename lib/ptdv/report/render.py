@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -88,12 +89,15 @@ def _prefer_own_kernelspec() -> None:
         os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in (own, current) if p)
 
 
-def execute_notebook(name: str, parameters: dict[str, Any], output: Path) -> Path:
+def execute_notebook(name: str, parameters: dict[str, Any], output: Path, km: Any = None) -> Path:
     """Execute notebooks/<name> with papermill into `output`; user errors come back as such.
 
     A DataError or ConfigError raised in the kernel is raised again here with its message,
     so that the command line can print it as one line; any other failure is a RenderError
     naming the executed notebook, which is kept for inspection.
+
+    `km` is a kernel manager whose kernel is already started (one kernel for the steps of a
+    run: see ptdv.pipeline); without it, a kernel is started for this notebook and stopped.
     """
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
@@ -105,16 +109,19 @@ def execute_notebook(name: str, parameters: dict[str, Any], output: Path) -> Pat
     output.parent.mkdir(parents=True, exist_ok=True)
     _prefer_own_kernelspec()
     socket_dir = Path(tempfile.mkdtemp(prefix="ptdv-kernel-"))
+    if km is not None:
+        kernel: dict[str, Any] = {"km": km}
+    else:
+        kernel = {"kernel_manager_class": _ipc_kernel_manager(socket_dir), "kernel_name": "python3"}
     try:
         pm.execute_notebook(
             str(notebook),
             str(output),
             parameters=parameters,
             cwd=str(paths.root()),
-            kernel_name="python3",
             progress_bar=False,
             log_output=False,
-            kernel_manager_class=_ipc_kernel_manager(socket_dir),
+            **kernel,
         )
     except PapermillExecutionError as err:
         cls = _USER_ERRORS.get(err.ename)
@@ -134,27 +141,16 @@ def execute_notebook(name: str, parameters: dict[str, Any], output: Path) -> Pat
 TEMPLATES = Path(__file__).parents[1] / "templates"
 
 
-def to_html(executed: Path, title: str | None = None, lang: str = "vi") -> str:
-    """Return an executed notebook as one self-contained HTML page (no code, no scripts).
+@cache
+def _exporter(lang: str) -> Any:
+    """Return the HTML exporter of a language, built once per process.
 
-    `lang` is the page's language (`<html lang>`: screen readers and hyphenation use it).
-
-    Uses ptdv's nbconvert template (JupyterLab's, with no require.js, MathJax or widget
-    scripts); cells tagged `remove-cell` and anything written to stderr are left out.
+    Building one compiles its Jinja templates (about 0.2 s); a worker that converts report
+    after report reuses it.
     """
-    import nbformat
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
 
-    nb = nbformat.read(executed, as_version=4)
-    for cell in nb.cells:
-        if cell.get("cell_type") == "code":
-            cell["outputs"] = [
-                o for o in cell.get("outputs", [])
-                if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
-            ]  # fmt: skip
-    if title:
-        nb.metadata["title"] = title
     exporter = HTMLExporter(
         template_name="ptdv",
         extra_template_basedirs=[str(TEMPLATES)],
@@ -165,7 +161,29 @@ def to_html(executed: Path, title: str | None = None, lang: str = "vi") -> str:
     )
     remove = TagRemovePreprocessor(remove_cell_tags={"remove-cell"}, enabled=True)
     exporter.register_preprocessor(remove, enabled=True)
-    body, _ = exporter.from_notebook_node(nb, resources={"language_code": "vi"})
+    return exporter
+
+
+def to_html(executed: Path, title: str | None = None, lang: str = "vi") -> str:
+    """Return an executed notebook as one self-contained HTML page (no code, no scripts).
+
+    `lang` is the page's language (`<html lang>`: screen readers and hyphenation use it).
+
+    Uses ptdv's nbconvert template (JupyterLab's, with no require.js, MathJax or widget
+    scripts); cells tagged `remove-cell` and anything written to stderr are left out.
+    """
+    import nbformat
+
+    nb = nbformat.read(executed, as_version=4)
+    for cell in nb.cells:
+        if cell.get("cell_type") == "code":
+            cell["outputs"] = [
+                o for o in cell.get("outputs", [])
+                if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
+            ]  # fmt: skip
+    if title:
+        nb.metadata["title"] = title
+    body, _ = _exporter(lang).from_notebook_node(nb, resources={"language_code": "vi"})
     return body
 
 

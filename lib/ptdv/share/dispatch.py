@@ -50,7 +50,7 @@ from ptdv.plan.periods import Calendar
 from ptdv.progress import missing_units
 from ptdv.report.pieces import TZ, num, pct
 from ptdv.report.texts import STATUS_COLORS, STATUS_FILLS, metric_label, status_label
-from ptdv.share import recipients
+from ptdv.share import TO_CHOICES, recipients
 from ptdv.share.notify import (
     Attachment,
     InlineImage,
@@ -66,7 +66,6 @@ from ptdv.share.notify import (
     new_message_id,
 )
 
-TO_CHOICES = ("federation", "units", "missing", "all")
 FEDERATION = "tong-hop"
 TEMPLATES = Path(__file__).parents[1] / "templates" / "mail"
 #: Units listed by name in the federation's message before "and N more".
