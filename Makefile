@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: report test lint format lab clean-outputs help i18n
+.PHONY: report test lint format lab clean-outputs help i18n bench
 
 help:
 	@echo "make report   clean every shipped plan; render the TLĐ 2021-H1 summary and the"
@@ -15,6 +15,8 @@ help:
 	@echo "make test     run the test suite (and ruff)"
 	@echo "make lab      open JupyterLab on the project's environment"
 	@echo "make lint     ruff check + ruff format --check"
+	@echo "make bench    measure one report cold and warm, the unit reports against a papermill"
+	@echo "              loop, and a generated national table (bench/results.json; ~15 min)"
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +47,16 @@ format: $(STAMP)
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+BENCH_STAMP := $(VENV)/.bench-installed
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	touch $(BENCH_STAMP)
+
+# Timings live here, never in tests: medians of repeats, ratios of commands run in turn.
+bench: $(BENCH_STAMP)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean-outputs:
 	rm -rf data/processed/*/ reports/*/

@@ -16,6 +16,10 @@ from ptdv.report.render import check_parameters, notebook_parameters
 ROOT = paths.PACKAGE_ROOT
 
 
+#: conda-forge names that differ from PyPI's.
+CONDA_NAMES = {"python-duckdb": "duckdb"}
+
+
 def _name(spec: str) -> str:
     return re.split(r"[<>=!~\[ ;]", spec.strip(), maxsplit=1)[0].lower().replace("_", "-")
 
@@ -24,11 +28,14 @@ def test_environment_yml_names_the_same_packages_as_pyproject() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]
     runtime = {_name(d) for d in project["dependencies"]}
     dev = {_name(d) for d in project["optional-dependencies"]["dev"]}
+    bench = {_name(d) for d in project["optional-dependencies"]["bench"]}
     env = yaml.safe_load((ROOT / "environment.yml").read_text("utf-8"))
     conda = {_name(d) for d in env["dependencies"] if isinstance(d, str)} - {"python", "pip"}
+    conda = {CONDA_NAMES.get(n, n) for n in conda}
     assert runtime - conda == set(), "in pyproject.toml but not environment.yml"
-    assert conda - runtime - dev == set(), "in environment.yml but not pyproject.toml"
+    assert conda - runtime - dev - bench == set(), "in environment.yml but not pyproject.toml"
     assert dev <= conda
+    assert bench <= conda
 
 
 def test_lib_is_not_ignored_by_git() -> None:

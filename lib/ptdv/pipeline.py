@@ -23,6 +23,7 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -362,7 +363,7 @@ def run(
     batch = units != ["none"]  # unit reports to render: a pool of workers
     workers = max(1, jobs or os.cpu_count() or 1)
     kernel = _RunKernel()
-    pool = _WarmPool(workers if batch and workers > 1 else 0)
+    pool = _WarmPool(workers if batch and workers > 1 else 0, lang)
     try:
         say(_("[1/3] cleaning {plan} ...", plan=plan_id))
         t = time.perf_counter()
@@ -439,6 +440,8 @@ def run(
         try:
             if workers == 1:  # in this process, in the kernel that cleaned
                 pool.stop()
+                pool.n = 0
+                pool.start()  # (if nothing has been preloaded yet)
                 results = _render_here(job_list, plan_id, period, staging, say, _, ui_lang)
             else:
                 kernel.stop()  # the workers have theirs
@@ -576,12 +579,20 @@ class _WarmPool:
     does nothing.
     """
 
-    def __init__(self, n: int) -> None:
+    def __init__(self, n: int, lang: str = "vi") -> None:
         self.n = n
+        self.lang = lang
         self.pool: ProcessPoolExecutor | None = None
+        self.preload: threading.Thread | None = None
 
     def start(self) -> None:
-        if self.pool is not None or self.n == 0:
+        """Start the workers; with none (reports rendered here), preload what they need."""
+        if self.n == 0:
+            if self.preload is None:  # while the kernel cleans, this process is idle
+                self.preload = threading.Thread(target=_preload, args=(self.lang,), daemon=True)
+                self.preload.start()
+            return
+        if self.pool is not None:
             return
         import multiprocessing
 
@@ -618,6 +629,21 @@ class _WarmPool:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
+        if self.preload is not None:
+            self.preload.join()
+            self.preload = None
+
+
+def _preload(lang: str) -> None:
+    """Import WeasyPrint and build the HTML exporter (best effort; ~1.5 s on a cold start)."""
+    try:
+        import weasyprint  # noqa: F401
+
+        from ptdv.report import render
+
+        render._exporter(lang)
+    except Exception:  # noqa: BLE001, S110 - the report will import them itself
+        pass
 
 
 # --- skipping unchanged steps ---------------------------------------------------------------
