@@ -37,6 +37,7 @@ from matplotlib.transforms import ScaledTranslation
 
 from ptdv.base.i18n import LANGS, translator
 from ptdv.progress import STATUSES
+from ptdv.report import context as _context
 from ptdv.report.texts import STATUS_COLORS, column_label, metric_label, status_label
 from ptdv.tables.numbers import format_number, format_percent
 
@@ -370,6 +371,7 @@ def plot_pace(
     lang: str = "vi",
     ax: Axes | None = None,
     unit_id: str | None = None,
+    by: str = "unit",
 ) -> Axes:
     """Draw each unit's share of its term target reached, against the share of the term elapsed.
 
@@ -377,7 +379,8 @@ def plot_pace(
     unit's `cum_pct` (a negative cumulative counts as 0, its figure is printed beside the bar),
     coloured by status; units without a target or without a report get a note instead of a
     bar (a bar of width 0). A dashed line marks the elapsed share of the term; `unit_id`
-    highlights one unit.
+    highlights one unit. `by="group"` says the rows are groups of units
+    (`pieces.pace_rows` of a large federation).
     """
     lang = _check_lang(lang)
     _ = translator(lang)
@@ -483,7 +486,10 @@ def plot_pace(
         if fed is not None and pd.notna(fed["cum_pct"]):
             name = _nfc(fed["unit_name"])
             parts.append(_("{name} as a whole: {pct}", name=name, pct=_pct(fed["cum_pct"], lang)))
-        title = [_("Share of the term target reached, by unit"), metric_label(metric, lang)]
+        if by == "group":
+            title = [_("Share of the term target reached, by group"), metric_label(metric, lang)]
+        else:
+            title = [_("Share of the term target reached, by unit"), metric_label(metric, lang)]
         _finish(ax, title, parts, legend=_status_handles(list(units["status"]), lang))
         _keep_inside(ax, [pace_label], step=0)
     return ax
@@ -693,13 +699,21 @@ def plot_spread(df: pd.DataFrame, metric: str, lang: str = "vi", ax: Axes | None
     fed_pct = float(fed["cum_pct"]) if fed is not None and pd.notna(fed["cum_pct"]) else None
     values = shown["cum_pct"].clip(lower=0).to_numpy(dtype=float)
     refs = [elapsed] + ([fed_pct] if fed_pct is not None else [])
+    histogram = len(values) > _context.LARGE_REPORT_UNITS  # bars of counts, not a dot each
     top = max([float(values.max()) if values.size else 0.0, *refs, 0.05])
+    over = 0  # a histogram's outliers, counted in its last bar
+    if histogram:
+        cap = max([float(np.quantile(values, 0.98)) * 1.25, *refs, 0.05])
+        if top > cap:
+            over, top = int((values > cap).sum()), cap
     low = min([float(values.min()) if values.size else 0.0, *refs])
     # start at 0 unless every value sits far from it (dots, unlike bars, need no zero)
-    start = 0.0 if low < 0.4 * top else low * 0.9
+    start = 0.0 if low < 0.4 * top or histogram else low * 0.9
     width = _bin_width(top - start)
     start = math.floor(start / width) * width
     bins = np.floor(values / width + 1e-9)
+    if over:
+        bins = np.minimum(bins, math.floor(top / width + 1e-9))
     xs = (bins + 0.5) * width
     ys = np.zeros(len(values))
     seen: dict[float, int] = {}
@@ -713,12 +727,33 @@ def plot_spread(df: pd.DataFrame, metric: str, lang: str = "vi", ax: Axes | None
         if ax is None:
             ax = _new_axes(PAGE_WIDTH_IN, 3.2)
         _style_axes(ax)
-        dots = ax.scatter(
-            xs, ys, s=44, c=colors, edgecolors="white", linewidths=0.6, zorder=3, label="_nolegend_"
-        )
-        dots.set_gid("spread-dots")
+        if histogram:
+            statuses = shown["status"].to_numpy()
+            base = np.zeros(len(seen))
+            keys = np.array(sorted(seen))
+            for status in _SHOWN:
+                counts = np.array([np.sum((bins == b) & (statuses == status)) for b in keys])
+                if counts.any():
+                    ax.bar(
+                        (keys + 0.5) * width,
+                        counts,
+                        width=width * 0.92,
+                        bottom=base,
+                        color=STATUS_COLORS[status],
+                        edgecolor="none",
+                        zorder=3,
+                        gid=f"spread-bars-{status}",
+                    )
+                base = base + counts
+            ax.set_ylim(0, height * 1.25)
+        else:
+            dots = ax.scatter(
+                xs, ys, s=44, c=colors, edgecolors="white", linewidths=0.6, zorder=3,
+                label="_nolegend_",
+            )  # fmt: skip
+            dots.set_gid("spread-dots")
+            ax.set_ylim(0.3, max(height + 2.6, height * 1.2 + 1.2))
         ax.set_xlim(start, (math.floor(top * 1.08 / width) + 1) * width)
-        ax.set_ylim(0.3, max(height + 2.6, height * 1.2 + 1.2))
         ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=6, min_n_ticks=1))
         ax.xaxis.set_major_locator(MaxNLocator(nbins=8, steps=[1, 2, 2.5, 5, 10]))
         ax.xaxis.set_major_formatter(_pct_formatter(lang))
@@ -780,7 +815,15 @@ def plot_spread(df: pd.DataFrame, metric: str, lang: str = "vi", ax: Axes | None
                 period=_period_label(units["period"].iloc[0], lang),
             )
         )
-        parts.append(_("{n} units with a target and a report", n=len(shown)))
+        parts.append(_("{n} units with a target and a report", n=format_number(len(shown), lang)))
+        if over:
+            parts.append(
+                _(
+                    "{n} units above {pct}, counted in the last bar",
+                    n=format_number(over, lang),
+                    pct=_pct_short(top, lang),
+                )
+            )
         negative = int((shown["cum_actual"] < 0).sum()) if "cum_actual" in shown else 0
         if negative:
             parts.append(_("{n} with a negative cumulative, counted as 0%", n=negative))
@@ -851,16 +894,33 @@ def _umask() -> int:
     return mask
 
 
-def save(ax_or_fig: Axes | Figure, stem: Path | str) -> list[Path]:
+def _svg_after_png(fig: Figure) -> bytes:
+    """Return the SVG of a figure just rendered as PNG, reusing that render's layout.
+
+    The PNG's draw has already run the constrained layout; freezing it saves the SVG from
+    running it again (twice: once to measure the tight box, once to draw).
+    """
+    engine = fig.get_layout_engine()
+    fig.set_layout_engine("none")
+    try:
+        return figure_to_svg_bytes(fig)
+    finally:
+        fig.set_layout_engine(engine)
+
+
+def save(ax_or_fig: Axes | Figure, stem: Path | str, png: bytes | None = None) -> list[Path]:
     """Write `<stem>.png` and `<stem>.svg`, each via a temp file beside it; close the figure.
 
-    Both images are rendered before either file is touched, so a failure leaves the previous
-    files as they were. Returns the two paths, PNG first.
+    `png` is the figure's PNG when the caller has rendered it already (`figure_html`), so
+    that it is not rendered twice. Both images are rendered before either file is touched,
+    so a failure leaves the previous files as they were. Returns the two paths, PNG first.
     """
     fig = _root_figure(ax_or_fig)
     stem = Path(stem)
     try:
-        images = {"png": figure_to_png_bytes(fig), "svg": figure_to_svg_bytes(fig)}
+        if png is None:
+            png = figure_to_png_bytes(fig)
+        images = {"png": png, "svg": _svg_after_png(fig)}
     finally:
         _close(fig)
     stem.parent.mkdir(parents=True, exist_ok=True)

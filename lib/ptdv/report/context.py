@@ -10,7 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import subprocess
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -26,7 +30,15 @@ from ptdv.tables.numbers import format_number, format_percent
 from ptdv.tables.units import unit_key
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-REPORT_PARAMETERS = ("plan_id", "period", "unit", "lang", "charts_dir")
+REPORT_PARAMETERS = ("plan_id", "period", "unit", "lang", "charts_dir", "appendix")
+#: A federation report over more units than this shows their distribution, the groups, the
+#: top and bottom units and those behind, instead of one table row, bar and dot per unit; the
+#: complete table is in the Excel file (and, with the notebook's `appendix`, at the end).
+LARGE_REPORT_UNITS = 60
+#: How many units the top and bottom lists of a large report name.
+TOP_N = 10
+#: How many units a list of a large report names before "and K more".
+LIST_MAX = 20
 #: How quality.csv is read: its text columns stay text (a column letter, a sheet named "NA").
 QUALITY_DTYPES = {
     "row": "Int64", "source": str, "unit": str, "message": str, "template": str, "params": str,
@@ -49,8 +61,66 @@ def pct(value: float | None, lang: str) -> str:
     return format_percent(value, lang, 2)
 
 
+#: Files read by reports, kept between reports in one process: path -> (stamp, value).
+_FILES: dict[tuple[str, str], tuple[tuple[int, int], Any]] = {}
+#: Half-year trends computed for reports, by plan, period, metric, unit and the data's stamps.
+_TRENDS: dict[tuple, pd.DataFrame] = {}
+_COMMIT: dict[str, tuple[float, str]] = {}
+#: How long a kernel keeps the git commit it found (a batch of reports is one commit).
+COMMIT_TTL_S = 60.0
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    st = path.stat()
+    return st.st_mtime_ns, st.st_size
+
+
+def cached_read(path: Path, read: Callable[[Path], Any], kind: str = "") -> Any:
+    """Return `read(path)`, read again only when the file's mtime or size changed.
+
+    A kernel that renders thirty unit reports of one plan and period reads its tables once.
+    Callers must not change what they get (it is shared by the next report).
+    """
+    key = (str(path), kind or getattr(read, "__name__", ""))
+    stamp = _stamp(path)
+    hit = _FILES.get(key)
+    if hit is not None and hit[0] == stamp:
+        return hit[1]
+    value = read(path)
+    _FILES[key] = (stamp, value)
+    return value
+
+
+def clear_cache() -> None:
+    """Forget the tables, trends and commit kept between reports."""
+    _FILES.clear()
+    _TRENDS.clear()
+    _COMMIT.clear()
+
+
+def _load_card(plan_id: str) -> PlanCard:
+    return cached_read(paths.plan_card_path(plan_id), lambda _p: config.load_card(plan_id), "card")
+
+
+def _read_units(plan_id: str) -> pd.DataFrame:
+    return cached_read(paths.processed_dir(plan_id) / "units.parquet", pd.read_parquet)
+
+
 def git_commit() -> str:
-    """Return the project's git commit (with '+changes' when the tree differs), or 'unknown'."""
+    """Return the project's git commit (with '+changes' when the tree differs), or 'unknown'.
+
+    Kept for a minute: the reports of one batch share it.
+    """
+    root = str(paths.root())
+    hit = _COMMIT.get(root)
+    if hit is not None and time.monotonic() - hit[0] < COMMIT_TTL_S:
+        return hit[1]
+    commit = _git_commit()
+    _COMMIT[root] = (time.monotonic(), commit)
+    return commit
+
+
+def _git_commit() -> str:
     try:
         root = str(paths.root())
         head = subprocess.run(
@@ -97,7 +167,7 @@ def check_parameters(params: dict) -> None:
             f"unknown report parameter(s) {', '.join(unknown)}; valid: "
             f"{', '.join(REPORT_PARAMETERS)}"
         )
-    card = config.load_card(params["plan_id"])
+    card = _load_card(params["plan_id"])
     cal = Calendar.from_card(card)
     try:
         if params["period"] not in ALIASES:  # resolved later, on the cleaned figures
@@ -109,7 +179,7 @@ def check_parameters(params: dict) -> None:
     if params.get("unit"):
         units_file = paths.processed_dir(card.plan_id) / "units.parquet"
         if units_file.is_file():
-            resolve_unit(params["unit"], pd.read_parquet(units_file), card.plan_id)
+            resolve_unit(params["unit"], _read_units(card.plan_id), card.plan_id)
 
 
 @dataclass
@@ -135,34 +205,52 @@ class ReportContext:
 
     @classmethod
     def load(cls, plan_id: str, period: str, unit: str | None = None, lang: str = "vi"):
-        """Return the context of one report, from the plan's processed tables."""
+        """Return the context of one report, from the plan's processed tables.
+
+        The tables are read once per process and read again only when a file changes (mtime
+        or size), so that the reports of one plan and period rendered in one kernel share them.
+        """
         check_parameters({"plan_id": plan_id, "period": period, "unit": unit, "lang": lang})
-        card = config.load_card(plan_id)
-        data = progress.load_processed(plan_id)
+        card = _load_card(plan_id)
         d = paths.processed_dir(plan_id)
+        missing = [n for n in ("units", "targets", "actuals") if not (d / f"{n}.parquet").is_file()]
+        if missing:
+            progress.load_processed(plan_id)  # raises the DataError that says to clean first
+        tables = ("units", "targets", "actuals")
+        units, targets, actuals = (cached_read(d / f"{n}.parquet", pd.read_parquet) for n in tables)
         stored = d / f"progress_{period}.parquet"
         if stored.is_file():
-            prog = pd.read_parquet(stored)
+            prog = cached_read(stored, pd.read_parquet)
         else:
-            prog = progress.compute_progress(card, data.units, data.targets, data.actuals, period)
-        quality = pd.read_csv(d / "quality.csv", dtype=QUALITY_DTYPES)
-        manifest = json.loads((d / "inputs.json").read_text("utf-8"))
-        unit_id = resolve_unit(unit, data.units, plan_id)
+            prog = progress.compute_progress(card, units, targets, actuals, period)
+        quality = cached_read(d / "quality.csv", lambda f: pd.read_csv(f, dtype=QUALITY_DTYPES))
+        manifest = cached_read(d / "inputs.json", lambda f: json.loads(f.read_text("utf-8")))
+        info_file = d / "info.parquet"
+        if info_file.is_file():  # read here: progress.load_info imports the schemas (pandera)
+            info = cached_read(info_file, pd.read_parquet)
+        else:
+            info = progress.load_info(plan_id)
+        unit_id = resolve_unit(unit, units, plan_id)
         return cls(
             card=card,
             cal=Calendar.from_card(card),
             period=period,
             unit_id=unit_id,
             lang=lang,
-            units=data.units,
-            targets=data.targets,
-            actuals=data.actuals,
+            units=units,
+            targets=targets,
+            actuals=actuals,
             progress=prog,
             quality=quality,
             inputs=manifest["inputs"],
             metrics=list(dict.fromkeys(prog["metric"])),
-            info=progress.load_info(plan_id),
+            info=info,
         )
+
+    @property
+    def large(self) -> bool:
+        """Return whether this is a federation report over more than LARGE_REPORT_UNITS units."""
+        return self.unit_id is None and len(self.units) > LARGE_REPORT_UNITS
 
     @property
     def unit_name(self) -> str | None:
@@ -179,10 +267,29 @@ class ReportContext:
         return p[(p["level"] == "unit") & (p["unit_id"] == unit_id)].iloc[0]
 
     def trend(self, metric: str) -> pd.DataFrame:
-        """Return the half-year trend of the report's unit (or the federation)."""
-        return progress.trend(
-            self.card, self.units, self.targets, self.actuals, self.period, metric, self.unit_id
+        """Return the half-year trend of the report's unit (or the federation).
+
+        A unit's trend is computed from its own rows only (the same figures, without going
+        through every unit's); a trend once computed is kept for the next report of the
+        same plan, period and data.
+        """
+        d = paths.processed_dir(self.card.plan_id)
+        stamps = tuple(
+            _stamp(d / f"{n}.parquet") if (d / f"{n}.parquet").is_file() else None
+            for n in ("units", "targets", "actuals")
         )
+        key = (self.card.plan_id, self.period, metric, self.unit_id, stamps)
+        hit = _TRENDS.get(key)
+        if hit is not None:
+            return hit.copy()
+        units, targets, actuals = self.units, self.targets, self.actuals
+        if self.unit_id is not None:
+            units = units[units["unit_id"] == self.unit_id]
+            targets = targets[targets["unit_id"] == self.unit_id]
+            actuals = actuals[actuals["unit_id"] == self.unit_id]
+        out = progress.trend(self.card, units, targets, actuals, self.period, metric, self.unit_id)
+        _TRENDS[key] = out
+        return out.copy()
 
 
 def info_label(name: str, period: object) -> str:

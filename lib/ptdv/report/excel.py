@@ -24,6 +24,7 @@ import math
 import os
 import textwrap
 from collections.abc import Iterable, Mapping
+from copy import copy
 from pathlib import Path
 from typing import Any
 
@@ -165,6 +166,33 @@ class _Widths:
             ws.column_dimensions[get_column_letter(column)].width = min(max(n + 2, _MIN_WIDTH), top)
 
 
+class _CellStyles:
+    """Bordered cell styles by (number format, fill, bold), each built once and then copied.
+
+    Setting a Font, Border and PatternFill on every cell makes openpyxl look each one up in
+    the workbook's style lists; copying a finished cell's style array is much cheaper (a
+    table of 5,000 units writes in a few seconds instead of half a minute).
+    """
+
+    def __init__(self) -> None:
+        self.done: dict[tuple[str | None, str | None, bool], Any] = {}
+
+    def apply(self, cell: Any, fmt: str | None, fill: str | None, bold: bool) -> None:
+        key = (fmt, fill, bold)
+        style = self.done.get(key)
+        if style is not None:
+            cell._style = copy(style)
+            return
+        cell.border = _BORDER
+        if fmt:
+            cell.number_format = fmt
+        if fill:
+            cell.fill = _fill(fill)
+        if bold:
+            cell.font = Font(bold=True)
+        self.done[key] = copy(cell._style)
+
+
 def _header_row(
     ws: Worksheet, row: int, headings: list[str], widths: _Widths, col_widths: list[int] | None
 ) -> None:
@@ -272,7 +300,7 @@ def _summary_sheet(
     first_header: int | None = None
     first_last: int | None = None
     header_rows: list[int] = []
-    highlight = _fill(HIGHLIGHT_FILL)
+    styles = _CellStyles()
     for metric in _metrics_in(card, progress_df):
         part = progress_df[progress_df["metric"] == metric]
         ws.cell(row=row, column=1, value=texts.metric_label(metric, lang)).font = Font(
@@ -292,24 +320,17 @@ def _summary_sheet(
                 for c, col in enumerate(SUMMARY_COLUMNS, start=1):
                     value, fmt = _summary_value(rec, col, is_fed, lang)
                     cell = ws.cell(row=row, column=c, value=value)
-                    cell.border = _BORDER
-                    if fmt:
-                        cell.number_format = fmt
+                    fill = None
                     if col == "status" and not _missing(rec["status"]):
-                        cell.fill = _fill(texts.STATUS_FILLS[rec["status"]])
+                        fill = texts.STATUS_FILLS[rec["status"]]
                     elif mine:
-                        cell.fill = highlight
-                    if is_fed or mine:
-                        cell.font = Font(bold=True)
+                        fill = HIGHLIGHT_FILL
+                    styles.apply(cell, fmt, fill, is_fed or mine)
                     widths.see(c, _shown(value, fmt or ""))
                 for c, by_unit in enumerate(extras.values(), start=len(SUMMARY_COLUMNS) + 1):
                     value = None if is_fed else _number(by_unit.get(rec["unit_id"]))
                     cell = ws.cell(row=row, column=c, value=value)
-                    cell.border = _BORDER
-                    cell.number_format = COUNT_FORMAT
-                    if mine:
-                        cell.fill = highlight
-                        cell.font = Font(bold=True)
+                    styles.apply(cell, COUNT_FORMAT, HIGHLIGHT_FILL if mine else None, mine)
                     widths.see(c, _shown(value, COUNT_FORMAT))
                 row += 1
         if first_last is None:

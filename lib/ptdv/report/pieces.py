@@ -21,6 +21,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from ptdv import __version__, progress
 from ptdv.base.i18n import translations, translator
+from ptdv.report import context
 from ptdv.report.context import (
     REPORT_PARAMETERS,
     TZ,
@@ -45,15 +46,22 @@ from ptdv.report.texts import (
     severity_label,
     status_label,
 )
+from ptdv.tables.numbers import format_number
 
 __all__ = [
-    "REPORT_PARAMETERS", "TZ", "ReportContext", "check_parameters", "demo_banner", "esc",
-    "figure_html", "footer", "git_commit", "headline", "headline_sentences", "info_label",
-    "info_of", "lists", "num", "pct", "provenance", "quality_appendix", "render",
-    "report_inputs", "resolve_unit", "title_block", "unit_summary", "units_table",
+    "REPORT_PARAMETERS", "TZ", "ReportContext", "appendix_heading", "check_parameters",
+    "demo_banner", "esc", "figure_html", "footer", "git_commit", "group_progress",
+    "groups_table", "headline", "headline_sentences", "info_label", "info_of", "lists", "num",
+    "pace_rows", "pct", "provenance", "quality_appendix", "render", "report_inputs",
+    "resolve_unit", "title_block", "top_bottom", "unit_summary", "units_table",
 ]  # fmt: skip
 
 TEMPLATES = Path(__file__).parents[1] / "templates" / "report"
+
+
+def format_count(value: int, lang: str) -> str:
+    """Return a count of units with the language's thousands separator (5.000 units)."""
+    return format_number(value, lang)
 
 
 def esc(value: object) -> str:
@@ -256,14 +264,14 @@ def _cell(col: str, value: object, lang: str) -> str:
         return "" if value is None or pd.isna(value) or value == 0 else str(int(value))
     if col == "status":
         return status_label(str(value), lang)
-    if col == "unit_name":
+    if col in ("unit_name", "group"):
         return "" if value is None or pd.isna(value) else str(value)
     return num(value, lang)
 
 
 def _kind(col: str) -> str:
     """Return the CSS class of a table cell: text, a status or a number."""
-    return {"unit_name": "txt", "status": "status"}.get(col, "num")
+    return {"unit_name": "txt", "group": "txt", "status": "status"}.get(col, "num")
 
 
 def units_table(ctx: ReportContext, metric: str) -> str:
@@ -304,28 +312,207 @@ def units_table(ctx: ReportContext, metric: str) -> str:
 LIST_COLUMNS = ["order", "unit_name", "period_actual", "period_target", "period_pct", "cum_pct"]
 
 
+def _list_table(df: pd.DataFrame, cols: list[str], lang: str, cap: int | None = None) -> dict:
+    """Return a list's headings and cells; with `cap`, its first `cap` rows and how many more."""
+    shown = df if cap is None else df.head(cap)
+    return {
+        "heads": [column_label(c, lang) for c in cols],
+        "rows": [
+            [{"text": _cell(c, r[c], lang), "kind": _kind(c)} for c in cols]
+            for r in shown.to_dict("records")
+        ],
+        "more": format_count(len(df) - len(shown), lang) if len(df) > len(shown) else "",
+    }
+
+
 def lists(ctx: ReportContext, metric: str) -> str:
-    """Return the units to commend and the units behind, with what each still needs."""
+    """Return the units to commend and the units behind, with what each still needs.
+
+    A large federation report (`ctx.large`) names the first LIST_MAX of each list and says
+    how many more the Excel file holds.
+    """
     lang = ctx.lang
-
-    def table(df: pd.DataFrame, needed: bool) -> dict:
-        """Return a list's headings and cells (with what each unit needs, if `needed`)."""
-        cols = LIST_COLUMNS + (["needed_per_half"] if needed else [])
-        return {
-            "heads": [column_label(c, lang) for c in cols],
-            "rows": [
-                [{"text": _cell(c, r[c], lang), "kind": _kind(c)} for c in cols]
-                for r in df.to_dict("records")
-            ],
-        }
-
+    cap = context.LIST_MAX if ctx.large else None
     return render(
         "lists",
         lang,
         label=metric_label(metric, lang),
-        commend=table(progress.commend(ctx.progress, metric), False),
-        behind=table(progress.behind(ctx.progress, metric), True),
+        commend=_list_table(progress.commend(ctx.progress, metric), LIST_COLUMNS, lang, cap),
+        behind=_list_table(
+            progress.behind(ctx.progress, metric), [*LIST_COLUMNS, "needed_per_half"], lang, cap
+        ),
     )
+
+
+RANK_COLUMNS = ["rank", "unit_name", "group", "term_target", "cum_actual", "cum_pct", "status"]
+
+
+def _unit_rows(ctx: ReportContext, metric: str) -> pd.DataFrame:
+    """Return the unit rows of a metric with each unit's group (official order)."""
+    p = ctx.progress
+    units = p[(p["metric"] == metric) & (p["level"] == "unit")].sort_values("order", kind="stable")
+    groups = ctx.units.set_index("unit_id")["group"] if "group" in ctx.units else None
+    group = units["unit_id"].map(groups) if groups is not None else None
+    return units.assign(group=group if group is not None else pd.NA)
+
+
+def top_bottom(ctx: ReportContext, metric: str) -> str:
+    """Return the TOP_N units highest and lowest in their share of the term target."""
+    lang = ctx.lang
+    n = context.TOP_N
+    ranked = _unit_rows(ctx, metric)
+    ranked = ranked[ranked["rank"].notna()].sort_values(["rank", "order"], kind="stable")
+    top = ranked.head(n)
+    bottom = ranked.iloc[::-1].head(n) if len(ranked) > n else ranked.iloc[:0]
+    return render(
+        "top_bottom",
+        lang,
+        label=metric_label(metric, lang),
+        n_top=len(top),
+        n_bottom=len(bottom),
+        top=_list_table(top, RANK_COLUMNS, lang),
+        bottom=_list_table(bottom, RANK_COLUMNS, lang),
+    )
+
+
+GROUP_SUMS = ["period_target", "period_actual", "term_target", "cum_actual"]
+
+
+def group_progress(ctx: ReportContext, metric: str) -> pd.DataFrame:
+    """Return one row per group of units (official order): counts by status and totals.
+
+    Columns: `group` (None for units in no group), `order` (its first unit's), `n`, one
+    count per status, the sums of GROUP_SUMS (missing figures left out; none at all: NaN),
+    `period_pct` and `cum_pct` of those sums, `pace_ratio` and `status` (as a unit's, from
+    the sums). Empty when no unit has a group.
+    """
+    memo = ctx.__dict__.setdefault("_group_progress", {})
+    if metric not in memo:
+        memo[metric] = _group_progress(ctx, metric)
+    return memo[metric]
+
+
+def _group_progress(ctx: ReportContext, metric: str) -> pd.DataFrame:
+    units = _unit_rows(ctx, metric)
+    if units["group"].isna().all():
+        return pd.DataFrame()
+    units = units.assign(group=units["group"].astype(object).where(units["group"].notna(), ""))
+    elapsed = float(units["elapsed_share"].iloc[0])
+    rows = []
+    for name, g in units.groupby("group", sort=False):
+        counts = g["status"].value_counts()
+        row = {"group": name or None, "order": int(g["order"].min()), "n": len(g)}
+        row.update({s: int(counts.get(s, 0)) for s in progress.STATUSES})
+        row.update({c: g[c].sum(min_count=1) for c in GROUP_SUMS})
+        row["reported"] = bool(g["reported"].any())
+        rows.append(row)
+    out = pd.DataFrame(rows).sort_values("order", kind="stable").reset_index(drop=True)
+    out["period_pct"] = [
+        progress.achievement(a, t)
+        for a, t in zip(out["period_actual"], out["period_target"], strict=True)
+    ]
+    out["cum_pct"] = [
+        progress.achievement(a, t)
+        for a, t in zip(out["cum_actual"], out["term_target"], strict=True)
+    ]
+    expected = out["term_target"] * elapsed
+    out["pace_ratio"] = (out["cum_actual"] / expected).where(expected > 0)
+    ratio = ctx.card.progress.on_track_ratio
+
+    def status(r: pd.Series) -> str:
+        if pd.isna(r["term_target"]) or r["term_target"] <= 0:
+            return "no_target"
+        if not r["reported"] or pd.isna(r["cum_actual"]) or pd.isna(r["pace_ratio"]):
+            return "no_report"
+        if r["pace_ratio"] > 1:
+            return "ahead"
+        return "on_track" if r["pace_ratio"] >= ratio else "behind"
+
+    out["status"] = [status(r) for _, r in out.iterrows()]
+    out["elapsed_share"] = elapsed
+    return out
+
+
+def groups_table(ctx: ReportContext, metric: str) -> str:
+    """Return the large report's overview of a metric: what it shows, and a row per group."""
+    lang = ctx.lang
+    _ = translator(lang)
+    groups = group_progress(ctx, metric)
+    fed = ctx.row(metric)
+    status_heads = [status_label(s, lang) for s in progress.STATUSES]
+    rows = []
+    for r in groups.to_dict("records"):
+        rows.append(
+            {
+                "name": r["group"] or _("Not in a group"),
+                "n": str(r["n"]),
+                "counts": [str(r[s]) if r[s] else "–" for s in progress.STATUSES],
+                "figures": [
+                    num(r["term_target"], lang),
+                    num(r["cum_actual"], lang),
+                    pct(r["cum_pct"], lang),
+                ],
+                "fill": STATUS_FILLS[r["status"]],
+            }
+        )
+    units = _unit_rows(ctx, metric)
+    counts = units["status"].value_counts()
+    total = {
+        "name": str(fed["unit_name"]),
+        "n": str(len(units)),
+        "counts": [str(int(counts.get(s, 0))) for s in progress.STATUSES],
+        "figures": [
+            num(fed["term_target"], lang),
+            num(fed["cum_actual"], lang),
+            pct(fed["cum_pct"], lang),
+        ],
+        "fill": STATUS_FILLS[fed["status"]],
+    }
+    return render(
+        "groups",
+        lang,
+        label=metric_label(metric, lang),
+        issuer=ctx.card.issuer_short,
+        n_units=format_count(len(units), lang),
+        heads=[column_label("group", lang), _("Number of units"), *status_heads]
+        + [column_label(c, lang) for c in ("term_target", "cum_actual", "cum_pct")],
+        rows=rows,
+        total=total,
+    )
+
+
+def pace_rows(ctx: ReportContext, metric: str) -> tuple[pd.DataFrame, str] | None:
+    """Return the rows the pace chart draws and what they are ("unit" or "group"), or None.
+
+    A federation report draws every unit, a large one every group (None if there are more
+    groups than LARGE_REPORT_UNITS, or none); a unit's report draws the units of its
+    federation, or in a large federation those of the unit's own group.
+    """
+    limit = context.LARGE_REPORT_UNITS
+    p = ctx.progress[ctx.progress["metric"] == metric]
+    if len(ctx.units) <= limit:
+        return p, "unit"
+    if ctx.unit_id is None:
+        groups = group_progress(ctx, metric)
+        if groups.empty or len(groups) > limit:
+            return None
+        rows = groups.assign(
+            level="unit",
+            metric=metric,
+            unit_id=[f"group-{i}" for i in range(len(groups))],
+            unit_name=[g or translator(ctx.lang)("Not in a group") for g in groups["group"]],
+            period=ctx.period,
+            demo=bool(p["demo"].any()) if "demo" in p else False,
+        )
+        return pd.concat([p[p["level"] == "federation"], rows], ignore_index=True), "group"
+    units = _unit_rows(ctx, metric)
+    mine = units.loc[units["unit_id"] == ctx.unit_id, "group"].iloc[0]
+    if pd.isna(mine):
+        return None
+    peers = units[units["group"] == mine]
+    if len(peers) > limit:
+        return None
+    return pd.concat([p[p["level"] == "federation"], peers.drop(columns="group")]), "unit"
 
 
 UNIT_FIGURES = [
@@ -420,6 +607,11 @@ def quality_appendix(ctx: ReportContext) -> str:
     return render("quality", lang, rows=rows, info=info)
 
 
+def appendix_heading(ctx: ReportContext) -> str:
+    """Return the heading of the optional appendix: the complete table of units."""
+    return render("appendix", ctx.lang)
+
+
 def footer(ctx: ReportContext, params: dict) -> str:
     """Return the provenance footer: parameters, input hashes, commit, version, time."""
     prefix = f"data/raw/{ctx.card.plan_id}/"
@@ -447,12 +639,12 @@ def figure_html(fig, alt: str | None = None, stem=None) -> str:  # noqa: ANN001 
 
     from ptdv.report import charts
 
-    png = charts.figure_to_png_bytes(fig)
-    if stem is not None:
-        charts.save(fig, stem)
+    png = charts.figure_to_png_bytes(fig)  # rendered once: the page and the file share it
     if not alt:
         titles = [ax.get_title(loc) for ax in fig.axes for loc in ("left", "center", "right")]
         alt = " ".join(" ".join(t for t in titles if t).split())
+    if stem is not None:
+        charts.save(fig, stem, png=png)  # closes the figure
     data = base64.b64encode(png).decode("ascii")
     # the template has no words: any language's environment places it
     return render("figure", "vi", alt=alt or "", src=f"data:image/png;base64,{data}")

@@ -31,6 +31,7 @@ STATUS_FILLS = {
 COLUMNS = {
     "order": N_("No."),
     "unit_name": N_("Unit"),
+    "group": N_("Group"),
     "period_target": N_("Period target"),
     "period_actual": N_("Period actual"),
     "period_pct": N_("% of period"),
