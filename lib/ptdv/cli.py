@@ -349,6 +349,7 @@ def _run(args: argparse.Namespace) -> int:
         verbose=args.verbose,
         ui_lang=args.ui,
         force=args.force,
+        appendix=args.appendix,
     )
     args.period = record["period"]  # `to-date` resolved after cleaning
     args.lang = record["lang"]  # what --send sends
@@ -528,6 +529,12 @@ def build_parser() -> argparse.ArgumentParser:
         "files carry its code (tong-hop.en.html) beside the plan language's",
     )
     s.add_argument("--jobs", type=int, help="worker processes (default: one per core)")
+    s.add_argument(
+        "--appendix",
+        action="store_true",
+        help="end a federation report over many units with their complete table (it is "
+        "always in the Excel file)",
+    )
     s.add_argument(
         "--force",
         action="store_true",

@@ -88,6 +88,8 @@ class Job:
     #: before the extension: "" in the plan's language, ".en" in another (see `suffix`)
     suffix: str = ""
     charts: str = "charts"
+    #: the complete table of units at the end of a large federation's report
+    appendix: bool = False
 
 
 @dataclass
@@ -166,6 +168,8 @@ def render_job(job: Job, plan_id: str, period: str, staging: str) -> JobResult:
         "lang": job.lang,
         "charts_dir": str(staging_dir / job.charts / ("don-vi" if job.unit_id else "")),
     }
+    if job.appendix:
+        params["appendix"] = True
     t0 = time.perf_counter()
     try:
         pm.execute_notebook(
@@ -326,6 +330,7 @@ def run(
     today: dt.date | None = None,
     ui_lang: str = "en",
     force: bool = False,
+    appendix: bool = False,
 ) -> dict:
     """Clean, compute progress and render the reports; return the run record (run.json).
 
@@ -338,7 +343,8 @@ def run(
 
     A step whose inputs, notebook, parameters and code are those it last ran with (by
     SHA-256: see `StepKeys`) and whose outputs are intact is skipped, and says so; `force`
-    runs every step. Clean and progress run in one Jupyter kernel; a batch of reports in a
+    runs every step. `appendix` ends a large federation's report with its complete table.
+    Clean and progress run in one Jupyter kernel; a batch of reports in a
     pool of worker processes, started (with their kernels) while cleaning runs.
 
     Besides run.json's keys, the record returned has `dest` (the report folder), `kept`
@@ -388,7 +394,7 @@ def run(
         )
         t = time.perf_counter()
         progress_key = keys.progress(clean_key, period)
-        report_key = keys.report(progress_key, period, units, fmt, lang, plan_lang)
+        report_key = keys.report(progress_key, period, units, fmt, lang, plan_lang, appendix)
         dest = paths.reports_dir(plan_id) / period
         previous = None if force else _current_reports(dest, lang, report_key)
         if progress_step(
@@ -429,7 +435,9 @@ def run(
             names = table.set_index("unit_id")["unit_name"]
             chosen = [(i, names[i]) for i in dict.fromkeys(ids)]
         naming = {"suffix": suffix(lang, plan_lang), "charts": charts_folder(lang, plan_lang)}
-        job_list = [Job(None, card.issuer_short, FEDERATION, lang, fmt, **naming)] + [
+        federation = Job(None, card.issuer_short, FEDERATION, lang, fmt, **naming)
+        federation.appendix = appendix
+        job_list = [federation] + [
             Job(u, n, u, lang, tuple(f for f in fmt if f != "xlsx"), **naming) for u, n in chosen
         ]
         dest.parent.mkdir(parents=True, exist_ok=True)
@@ -702,7 +710,7 @@ class StepKeys:
 
     def report(
         self, progress_key: str, period: str, units: list[str] | None, fmt: tuple[str, ...],
-        lang: str, plan_lang: str,
+        lang: str, plan_lang: str, appendix: bool = False,
     ) -> str:  # fmt: skip
         from ptdv.base.steps import code_sha256, step_key
 
@@ -715,6 +723,7 @@ class StepKeys:
                 "formats": list(fmt),
                 "lang": lang,
                 "plan_language": plan_lang,
+                "appendix": appendix,
                 "notebook": self._notebook("03_report.ipynb"),
                 "code": code_sha256("."),
             }

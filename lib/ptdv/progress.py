@@ -67,7 +67,7 @@ def achievement(actual: float, target: float) -> float:
 
 def progress_metrics(card: PlanCard, targets: pd.DataFrame) -> list[str]:
     """Return the plan's targeted metrics that have unit targets, in the card's order."""
-    have = set(targets.loc[targets["level"] == "unit", "metric"])
+    have = set(targets.loc[targets["level"] == "unit", "metric"].unique())
     return [m for m in card.metrics if m in have]
 
 
@@ -128,10 +128,7 @@ def compute_progress(
             file=str(card.card_path),
         )
     split_year = card.progress.half_year_targets == "split_year"
-    p = cal.period(period)
     elapsed = cal.elapsed_share(period)
-    through = [h.id for h in cal.halves_through(period)]
-    within = [h.id for h in cal.halves_in(period)]
     remaining = cal.remaining_halves(period)
     t = targets[targets["level"] == "unit"]
     a = actuals[(actuals["level"] == "unit") & (actuals["kind"].isin(["actual", "cumulative"]))]
@@ -139,6 +136,35 @@ def compute_progress(
     flows_all = a[a["kind"] == "actual"]
     cums_all = a[a["kind"] == "cumulative"]
     demo = bool(card.actuals.demo)
+    df = _unit_rows(card, cal, units, metrics, t, flows_all, cums_all, period, split_year)
+    if df is None:
+        df = _unit_rows_one_by_one(
+            card, cal, units, metrics, t, flows_all, cums_all, period, split_year
+        )
+    df = _finish(card, df, metrics, period, elapsed, remaining, demo)
+    check_federation(df)
+    return df
+
+
+def _unit_rows_one_by_one(
+    card: PlanCard,
+    cal: Calendar,
+    units: pd.DataFrame,
+    metrics: list[str],
+    t: pd.DataFrame,
+    flows_all: pd.DataFrame,
+    cums_all: pd.DataFrame,
+    period: str,
+    split_year: bool,
+) -> pd.DataFrame:
+    """Return the unit rows of the progress table, one unit and metric at a time.
+
+    The reference for `_unit_rows`, which gives the same rows at once; used when the flows
+    hold a unit's metric twice for a half-year (summed here).
+    """
+    p = cal.period(period)
+    through = [h.id for h in cal.halves_through(period)]
+    within = [h.id for h in cal.halves_in(period)]
     rows = []
     for _, u in units.sort_values("order").iterrows():
         for metric in metrics:
@@ -172,7 +198,227 @@ def compute_progress(
                     "reported": actual.reported,
                 }
             )
-    df = pd.DataFrame(rows)
+    return pd.DataFrame(rows)
+
+
+_UNIT_ROW_COLUMNS = [
+    "plan_id", "period", "level", "unit_id", "unit_name", "order", "metric", "target_method",
+    "period_target", "period_actual", "term_target", "cum_actual", "halves_reported",
+    "missing_periods", "cum_basis", "reported",
+]  # fmt: skip
+
+
+def _targets_at(
+    cal: Calendar, have: frozenset[str], value: dict[str, np.ndarray], period: str, split: bool
+) -> tuple[np.ndarray | float, str]:
+    """Return `_period_target` for many units whose targets are known for the same periods.
+
+    `have` are those periods, `value` their targets (one array each); the arithmetic is
+    `_period_target`'s, step by step, so the results are the same to the last bit.
+    """
+    p = cal.period(period)
+    n = len(cal.halves())
+    term: np.ndarray | float = value["term"] if "term" in have else math.nan
+    years = cal.years()
+    if "term" not in have and years and all(y in have for y in years):
+        term = sum(value[y] for y in years)
+    known_term = "term" in have or (bool(years) and all(y in have for y in years))
+    if period in have:
+        return value[period], "table"
+    if p.kind == "half":
+        year = period[:4]
+        if split and year in have:
+            return value[year] / 2, "half_of_year"
+    if p.kind == "year":
+        halves = [h.id for h in cal.halves_in(period)]
+        if all(h in have for h in halves):
+            return sum(value[h] for h in halves), "sum_of_halves"
+    if p.kind == "term" and known_term:
+        return term, "sum_of_years"
+    if p.kind == "span":
+        parts = [_targets_at(cal, have, value, h.id, split) for h in cal.halves_in(period)]
+        if parts and all(m in ("table", "half_of_year") for _, m in parts):
+            return sum(v for v, _ in parts), "sum_to_date"
+    if known_term:
+        return term * len(cal.halves_in(period)) / n, "pro_rata_term"
+    return math.nan, "none"
+
+
+def _unit_rows(
+    card: PlanCard,
+    cal: Calendar,
+    units: pd.DataFrame,
+    metrics: list[str],
+    t: pd.DataFrame,
+    flows_all: pd.DataFrame,
+    cums_all: pd.DataFrame,
+    period: str,
+    split_year: bool,
+) -> pd.DataFrame | None:
+    """Return the unit rows of the progress table for all units at once (arrays, no masks).
+
+    The same rows as `_unit_rows_one_by_one`: units in their order, each with the plan's
+    metrics. Targets are computed per set of periods a unit has targets for, half-year flows
+    are summed in half-year order, and units with running totals go through `cumulate`.
+    Returns None when a unit's metric has two flows for one half-year (left to the reference).
+    """
+    p = cal.period(period)
+    spans = p.kind in ("span", "term")
+    through = [h.id for h in cal.halves_through(period)]
+    within = [h.id for h in cal.halves_in(period)]
+    ordered = units.sort_values("order")
+    uids = ordered["unit_id"].to_numpy(dtype=object)
+    n_units, n_metrics = len(uids), len(metrics)
+    n = n_units * n_metrics  # pair k = unit k // n_metrics, metric k % n_metrics
+    unit_pos = pd.Index(uids)
+    if not unit_pos.is_unique:
+        return None
+
+    def pairs(df: pd.DataFrame) -> np.ndarray:
+        """Return each row's pair number (-1 for a unit or metric outside the table)."""
+        u = unit_pos.get_indexer(df["unit_id"])
+        m = pd.Index(metrics).get_indexer(df["metric"])
+        return np.where((u >= 0) & (m >= 0), u * n_metrics + m, -1)
+
+    # targets: each pair's {period: value} as `dict(zip(...))` makes it (the last one wins)
+    tk = pairs(t)
+    tv = t["value"].astype(float).to_numpy()
+    tp = t["period"].to_numpy(dtype=object)
+    keep = tk >= 0
+    by_pair: dict[int, dict[str, float]] = {}
+    for k, per, v in zip(tk[keep].tolist(), tp[keep].tolist(), tv[keep].tolist(), strict=True):
+        by_pair.setdefault(k, {})[per] = v
+    for k in list(by_pair):
+        by_pair[k] = {q: v for q, v in by_pair[k].items() if not math.isnan(v)}
+    sets: dict[frozenset[str], list[int]] = {}
+    for k in range(n):
+        sets.setdefault(frozenset(by_pair.get(k, ())), []).append(k)
+    p_target = np.full(n, np.nan)
+    t_target = np.full(n, np.nan)
+    method = np.empty(n, dtype=object)
+    for have, ks in sets.items():
+        idx = np.asarray(ks, dtype=np.int64)
+        value = {q: np.array([by_pair[k][q] for k in ks], dtype=np.float64) for q in have}
+        got, how = _targets_at(cal, have, value, period, split_year)
+        p_target[idx] = got
+        method[idx] = how
+        t_target[idx] = _targets_at(cal, have, value, "term", split_year)[0]
+
+    # half-year flows through the period, as a matrix: pair x half-year (NaN: none)
+    flows_in = flows_all[flows_all["period"].isin(through)]
+    fk = pairs(flows_in)
+    fh = pd.Index(through).get_indexer(flows_in["period"])
+    at = (fk >= 0) & (fh >= 0)
+    cells = fk[at] * len(through) + fh[at]
+    if len(cells) and np.bincount(cells, minlength=n * len(through)).max() > 1:
+        return None
+    flows = np.full((n, len(through)), np.nan)
+    flows.ravel()[cells] = flows_in["value"].to_numpy(dtype=np.float64)[at]
+    present = ~np.isnan(flows)
+
+    cum = np.zeros(n)
+    for j in range(len(through)):  # added in half-year order, as sum() does
+        cum = np.where(present[:, j], cum + flows[:, j], cum)
+    any_flow = present.any(axis=1)
+    cum = np.where(any_flow, cum, np.nan)
+    basis = np.where(any_flow, "half_years", "").astype(object)
+    halves_reported = present.sum(axis=1)
+    w = [through.index(h) for h in within]
+    in_period = present[:, w].any(axis=1) if w else np.zeros(n, dtype=bool)
+    if spans:
+        period_actual = cum.copy()
+        reported = any_flow.copy()
+    else:
+        period_actual = np.zeros(n)
+        for j in w:
+            period_actual = np.where(present[:, j], period_actual + flows[:, j], period_actual)
+        period_actual = np.where(in_period, period_actual, np.nan)
+        reported = in_period.copy()
+    # the half-years not covered, as text: one join per pattern of gaps
+    weights = np.left_shift(1, np.arange(len(through), dtype=np.int64))
+    pattern = (~present).astype(np.int64) @ weights if len(through) else np.zeros(n, np.int64)
+    codes, inverse = np.unique(pattern, return_inverse=True)
+    texts = [",".join(h for j, h in enumerate(through) if c >> j & 1) for c in codes.tolist()]
+    missing = np.asarray(texts, dtype=object)[inverse.ravel()]
+
+    # units with running totals: their pairs through cumulate(), as the reference does
+    if not cums_all.empty:
+        ck = pairs(cums_all)
+        for k, part in cums_all[ck >= 0].groupby(ck[ck >= 0], sort=True):
+            k = int(k)
+            own = {h: float(flows[k, j]) for j, h in enumerate(through) if present[k, j]}
+            a = cumulate(through, within, own, running_totals(cal, part), spans=spans)
+            period_actual[k], cum[k] = a.period_actual, a.cum_actual
+            halves_reported[k] = len(a.covered)
+            missing[k] = ",".join(h for h in through if h not in a.covered)
+            basis[k], reported[k] = a.basis, a.reported
+
+    names = ordered["unit_name"].to_numpy(dtype=object)
+    orders = ordered["order"].to_numpy().astype(int)
+    df = pd.DataFrame(
+        {
+            "plan_id": np.full(n, card.plan_id, dtype=object),
+            "period": np.full(n, period, dtype=object),
+            "level": np.full(n, "unit", dtype=object),
+            "unit_id": np.repeat(uids, n_metrics),
+            "unit_name": np.repeat(names, n_metrics),
+            "order": np.repeat(orders, n_metrics).astype(np.int64),
+            "metric": np.tile(np.asarray(metrics, dtype=object), n_units),
+            "target_method": method,
+            "period_target": p_target.astype(float),
+            "period_actual": period_actual.astype(float),
+            "term_target": t_target.astype(float),
+            "cum_actual": cum.astype(float),
+            "halves_reported": halves_reported.astype(np.int64),
+            "missing_periods": missing,
+            "cum_basis": basis,
+            "reported": reported.astype(bool),
+        },
+        columns=_UNIT_ROW_COLUMNS,
+    )
+    return df
+
+
+def _achievement(actual: pd.Series, target: pd.Series) -> np.ndarray:
+    """Return `achievement` of each pair of figures at once (same values, bit for bit)."""
+    a = actual.to_numpy(dtype=np.float64, na_value=np.nan)
+    b = target.to_numpy(dtype=np.float64, na_value=np.nan)
+    ok = ~np.isnan(a) & ~np.isnan(b) & (b > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(0.0 > a, 0.0, a) / b  # max(actual, 0.0): the actual unless below 0
+    return np.where(ok, ratio, np.nan)
+
+
+def _statuses(df: pd.DataFrame, on_track_ratio: float) -> np.ndarray:
+    """Return `_status` of every row at once."""
+    term = df["term_target"].to_numpy(dtype=np.float64, na_value=np.nan)
+    cum = df["cum_actual"].to_numpy(dtype=np.float64, na_value=np.nan)
+    pace = df["pace_ratio"].to_numpy(dtype=np.float64, na_value=np.nan)
+    reported = df["reported"].to_numpy(dtype=bool)
+    with np.errstate(invalid="ignore"):
+        return np.select(
+            [
+                np.isnan(term) | (term <= 0),
+                ~reported | np.isnan(cum),
+                np.isnan(pace),
+                pace > 1,
+                pace >= on_track_ratio,
+            ],
+            ["no_target", "no_report", "no_target", "ahead", "on_track"],
+            default="behind",
+        ).astype(object)
+
+
+def _finish(
+    card: PlanCard,
+    df: pd.DataFrame,
+    metrics: list[str],
+    period: str,
+    elapsed: object,
+    remaining: int,
+    demo: bool,
+) -> pd.DataFrame:
+    """Add the federation rows and the derived columns to the unit rows."""
     fed = (
         df.groupby("metric", sort=False)
         .agg(
@@ -182,13 +428,13 @@ def compute_progress(
             cum_actual=("cum_actual", lambda s: s.sum(min_count=1)),
             halves_reported=("halves_reported", "sum"),
             reported=("reported", "any"),
-            target_method=("target_method", lambda s: ",".join(sorted(set(s)))),
+            target_method=("target_method", lambda s: ",".join(sorted(set(s.unique())))),
         )
         .reset_index()
     )
     fed["missing_periods"] = ""
     fed["cum_basis"] = [
-        ";".join(sorted({b for b in df.loc[df["metric"] == m, "cum_basis"] if b}))
+        ";".join(sorted({b for b in df.loc[df["metric"] == m, "cum_basis"].unique() if b}))
         for m in fed["metric"]
     ]
     fed = fed.assign(
@@ -202,18 +448,14 @@ def compute_progress(
     df = pd.concat([fed, df], ignore_index=True)
     df["elapsed_share"] = float(elapsed)
     df["halves_remaining"] = remaining
-    df["period_pct"] = [
-        achievement(x, y) for x, y in zip(df["period_actual"], df["period_target"], strict=True)
-    ]
-    df["cum_pct"] = [
-        achievement(x, y) for x, y in zip(df["cum_actual"], df["term_target"], strict=True)
-    ]
+    df["period_pct"] = _achievement(df["period_actual"], df["period_target"])
+    df["cum_pct"] = _achievement(df["cum_actual"], df["term_target"])
     df["expected_cum"] = df["term_target"] * float(elapsed)
     df["gap"] = df["cum_actual"] - df["expected_cum"]
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = df["cum_actual"] / df["expected_cum"]
     df["pace_ratio"] = ratio.where(df["expected_cum"] > 0)
-    df["status"] = [_status(r, card.progress.on_track_ratio) for r in df.itertuples(index=False)]
+    df["status"] = _statuses(df, card.progress.on_track_ratio)
     left = (df["term_target"] - df["cum_actual"].fillna(0)).clip(lower=0)
     df["needed_per_half"] = (left / remaining) if remaining else math.nan
     df.loc[df["term_target"].isna() | (df["term_target"] <= 0), "needed_per_half"] = math.nan
@@ -226,9 +468,7 @@ def compute_progress(
         df.loc[m, "rank"] = raw.rank(ascending=False, method="min").astype("Int64")
     df["demo"] = demo
     df = df[PROGRESS_COLUMNS].sort_values(["metric", "order"], kind="stable")
-    df = df.reset_index(drop=True)
-    check_federation(df)
-    return df
+    return df.reset_index(drop=True)
 
 
 @dataclass

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ptdv.base.i18n import N_, translations, translator
@@ -401,18 +402,43 @@ def check_totals_rows(
         ]
     out = []
     groups = {r.group for r in units}
+    # unit rows by group, as positions in `units`, and the columns as arrays (cached)
+    members: dict[str | None, list[int]] = {}
+    for k, r in enumerate(units):
+        members.setdefault(r.group, []).append(k)
+    all_rows = np.arange(len(units))
+    columns: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def column(ref: str) -> tuple[np.ndarray, np.ndarray]:
+        """Return (value or 0.0, has a figure) of a column over the unit rows."""
+        if ref not in columns:
+            values, decimals, _ = table.unit_figures(ref)
+            present = decimals >= 0
+            columns[ref] = (np.where(present, values, 0.0), present)
+        return columns[ref]
+
+    def total_of(ref: str, at: np.ndarray) -> float:
+        """Return the sum of a column over some unit rows, added in row order (as sum())."""
+        if not len(at):
+            return 0
+        return float(np.cumsum(column(ref)[0][at])[-1])
+
     for total in table.totals + subtotal_groups:
-        # scopes: (group name or None for the whole table, its unit rows)
-        scopes: list[tuple[str | None, list[Row]]] = []
+        # scopes: (group name or None for the whole table, its unit rows as positions)
+        scopes: list[tuple[str | None, np.ndarray]] = []
         if total.kind == "group":
-            scopes.append((total.name, [r for r in units if r.group == total.name]))
+            scopes.append((total.name, np.asarray(members.get(total.name, []), dtype=np.int64)))
         else:
             before = [r for r in units if r.index < total.index]
             group = before[-1].group if before else None
-            in_group = [r for r in units if r.group == group] if group is not None else []
-            whole = (None, units)
+            in_group = (
+                np.asarray(members.get(group, []), dtype=np.int64)
+                if group is not None
+                else np.zeros(0, dtype=np.int64)
+            )
+            whole = (None, all_rows)
             part = (group, in_group)
-            if in_group and len(groups) > 1:
+            if len(in_group) and len(groups) > 1:
                 plain_cong = text_key(total.name) == "cong"
                 scopes = [part, whole] if plain_cong else [whole, part]
             else:
@@ -422,10 +448,11 @@ def check_totals_rows(
             k: _why_unreadable(table, total, k) for k in total.unreadable
         }  # formulas without values, text
         for k, v in total.values.items():
-            rows = [r for r in units if r.values.get(k) is not None]
-            if v is None and k not in skip | set(unchecked) and rows and total.kind == "total":
-                summed = sum(_value(r.values.get(k)) or 0.0 for r in rows)
-                unchecked[k] = ("blank", {"rows": len(rows), "sum": float(summed)})
+            if v is None and k not in skip | set(unchecked) and total.kind == "total":
+                present = column(k)[1]
+                if present.any():
+                    summed = total_of(k, np.flatnonzero(present))
+                    unchecked[k] = ("blank", {"rows": int(present.sum()), "sum": float(summed)})
         for k, (why, params) in unchecked.items():
             out.append(
                 finding(
@@ -441,10 +468,7 @@ def check_totals_rows(
                 )
             )
         refs = [k for k, v in total.values.items() if v is not None and k not in skip]
-        sums = [
-            {k: sum(_value(r.values.get(k)) or 0.0 for r in rows) for k in refs}
-            for _, rows in scopes
-        ]
+        sums = [{k: total_of(k, rows) for k in refs} for _, rows in scopes]
 
         ok = [i for i, _ in enumerate(scopes) if not _disagreeing(total, refs, sums[i])]
         if ok and not refs:
@@ -707,15 +731,35 @@ def check_declared_totals(
 def check_zero_targets(figures: pd.DataFrame) -> list[Finding]:
     """Log each unit whose targets for a metric are all zero (achievement is undefined)."""
     t = figures[(figures["level"] == "unit") & (figures["kind"] == "target")]
-    out = []
-    for (_unit_id, name), part in t.groupby(["unit_id", "unit_name"], sort=False):
-        zero = [
-            m
-            for m, p in part.groupby("metric", sort=False)
-            if p["value"].notna().any() and (p["value"].fillna(0) == 0).all()
-        ]
+    out: list[Finding] = []
+    if t.empty:
+        return out
+    # per unit and metric (in order of first appearance): any figure, and any that is not 0
+    flags = pd.DataFrame(
+        {
+            "unit_id": t["unit_id"],
+            "unit_name": t["unit_name"],
+            "metric": t["metric"],
+            "known": t["value"].notna(),
+            "nonzero": t["value"].fillna(0) != 0,
+        }
+    )
+    per = flags.groupby(["unit_id", "unit_name", "metric"], sort=False).agg(
+        known=("known", "any"), nonzero=("nonzero", "any")
+    )
+    per = per[per["known"] & ~per["nonzero"]]
+    zeros: dict[tuple[str, str], list[str]] = {}
+    for uid, name, metric in per.index:
+        zeros.setdefault((uid, name), []).append(metric)
+    if not zeros:
+        return out
+    firsts = t.drop_duplicates(["unit_id", "unit_name"])
+    keys = list(zip(firsts["unit_id"], firsts["unit_name"], strict=True))
+    firsts = firsts[[k in zeros for k in keys]]
+    for _, first in firsts.iterrows():
+        name = first["unit_name"]
+        zero = zeros[(first["unit_id"], name)]
         if zero:
-            first = part.iloc[0]
             out.append(
                 finding(
                     "info",
@@ -736,9 +780,9 @@ def check_zero_targets(figures: pd.DataFrame) -> list[Finding]:
 def check_negatives(figures: pd.DataFrame) -> list[Finding]:
     """Report negative figures for metrics that cannot be negative."""
     out = []
-    for _, r in figures[figures["value"] < 0].iterrows():
-        if METRICS[r["metric"]].can_be_negative:
-            continue
+    negative = figures[figures["value"] < 0]
+    signed = {m: METRICS[m].can_be_negative for m in negative["metric"].unique()}
+    for _, r in negative[~negative["metric"].map(signed).astype(bool)].iterrows():
         out.append(
             finding(
                 "error",

@@ -13,6 +13,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -27,7 +28,7 @@ from ptdv.tables import checks, forms, schemas
 from ptdv.tables.checks import Finding, Where, finding
 from ptdv.tables.ingest import Table, read_table
 from ptdv.tables.schemas import FIGURE_COLUMNS, INFO_COLUMNS, UNIT_COLUMNS
-from ptdv.tables.units import clean_name, name_changes, unit_key
+from ptdv.tables.units import _clean_with_changes, clean_name, unit_key
 
 #: Columns that say where a figure came from; two copies of a table differ only in these.
 PROVENANCE = ["source_file", "sheet", "row", "column"]
@@ -187,14 +188,16 @@ def clean_file(card: PlanCard, source: Source, file: str) -> SourceResult:
     aliases = {unit_key(k): v for k, v in source.aliases.items()}
     units = table.units
     keys, ids = [], []
+    seen: dict[str, int] = {}
     for r in units:
-        name = clean_name(r.raw_name or r.name)
-        key = unit_key(aliases.get(unit_key(name), name))
-        n = keys.count(key)
+        name, changed = _clean_with_changes(r.raw_name or r.name)
+        plain = unit_key(name)
+        key = unit_key(aliases[plain]) if plain in aliases else plain
+        n = seen.get(key, 0)
+        seen[key] = n + 1
         keys.append(key)
         ids.append(key if n == 0 else f"{key}-{n + 1}")
-        changed = name_changes(r.raw_name) if r.raw_name else []
-        if changed:
+        if changed and r.raw_name:
             findings.append(
                 finding(
                     "info",
@@ -208,11 +211,12 @@ def clean_file(card: PlanCard, source: Source, file: str) -> SourceResult:
             )
     findings += checks.check_duplicate_units(units, ids, keys, src)
 
+    names = [clean_name(r.name) for r in units]
     unit_rows = [
         {
             "plan_id": card.plan_id,
             "unit_id": uid,
-            "unit_name": clean_name(r.name),
+            "unit_name": name,
             "order": k + 1,
             "tt": r.tt,
             "group": r.group,
@@ -220,64 +224,100 @@ def clean_file(card: PlanCard, source: Source, file: str) -> SourceResult:
             "sheet": table.grid.sheet,
             "row": r.number,
         }
-        for k, (r, uid) in enumerate(zip(units, ids, strict=True))
+        for k, (r, uid, name) in enumerate(zip(units, ids, names, strict=True))
     ]
     by_ref = {c.ref: c for c in source.columns}
     letters = {c.ref: c.letter for c in table.columns if c.ref}
-    fig_rows = []
-    info_rows = []
-    for r, uid in zip(units, ids, strict=True):
-        for ref, parsed in r.values.items():
-            col = by_ref[ref]
-            if col.kind == "derived":
-                continue  # a check-only column
-            if col.kind == "info":
-                info_rows.append(
-                    {
-                        "plan_id": card.plan_id,
-                        "unit_id": uid,
-                        "unit_name": clean_name(r.name),
-                        "name": col.name,
-                        "period": col.period,
-                        "value": float("nan") if parsed is None else parsed.value,
-                        "source_file": path.name,
-                        "sheet": table.grid.sheet,
-                        "row": r.number,
-                        "column": letters[ref],
-                    }
-                )
-                continue
-            fig_rows.append(
-                {
-                    "plan_id": card.plan_id,
-                    "level": "unit",
-                    "unit_id": uid,
-                    "unit_name": clean_name(r.name),
-                    "metric": col.metric,
-                    "period": col.period,
-                    "kind": col.tidy_kind,
-                    "value": float("nan") if parsed is None else parsed.value,
-                    "source_file": path.name,
-                    "sheet": table.grid.sheet,
-                    "row": r.number,
-                    "column": letters[ref],
-                }
-            )
+    # the mapped columns in the order of Row.values (the table's column order)
+    refs = [c.ref for c in table.columns if c.ref]
+    figure_refs = [r for r in refs if by_ref[r].kind not in ("derived", "info")]
+    info_refs = [r for r in refs if by_ref[r].kind == "info"]  # derived: check-only columns
+    where = {"source_file": path.name, "sheet": table.grid.sheet}
+    figures = _long(
+        table,
+        figure_refs,
+        ids,
+        names,
+        {"plan_id": card.plan_id, "level": "unit"},
+        {
+            "metric": [by_ref[r].metric for r in figure_refs],
+            "period": [by_ref[r].period for r in figure_refs],
+            "kind": [by_ref[r].tidy_kind for r in figure_refs],
+        },
+        where,
+        letters,
+        FIGURE_COLUMNS,
+    )
+    info = _long(
+        table,
+        info_refs,
+        ids,
+        names,
+        {"plan_id": card.plan_id},
+        {
+            "name": [by_ref[r].name for r in info_refs],
+            "period": [by_ref[r].period for r in info_refs],
+        },
+        where,
+        letters,
+        INFO_COLUMNS,
+    )
     units_df = pd.DataFrame(unit_rows, columns=UNIT_COLUMNS)
-    figures = pd.DataFrame(fig_rows, columns=FIGURE_COLUMNS)
-    figures["row"] = figures["row"].astype("Int64")
-    figures["value"] = figures["value"].astype("float64")
-    info = pd.DataFrame(info_rows, columns=INFO_COLUMNS)
-    info["row"] = info["row"].astype("Int64")
-    info["value"] = info["value"].astype("float64")
 
-    non_additive = {c.ref for c in source.columns if c.rule and c.rule.percent} | {
-        ref for r in table.units + table.totals for ref, v in r.values.items() if v and v.percent
-    }
+    non_additive = (
+        {c.ref for c in source.columns if c.rule and c.rule.percent}
+        | {ref for ref in refs if units and table.unit_figures(ref)[2].any()}
+        | {ref for r in table.totals for ref, v in r.values.items() if v and v.percent}
+    )
     findings += checks.check_totals_rows(table, labels, non_additive)
     findings += checks.check_rules(table, source.columns, labels)
     findings += checks.check_negatives(figures)
     return SourceResult(path, table, units_df, figures, findings, info)
+
+
+def _long(
+    table: Table,
+    refs: list[str],
+    ids: list[str],
+    names: list[str],
+    constant: dict[str, str],
+    per_column: dict[str, list],
+    where: dict[str, str | None],
+    letters: dict[str, str],
+    columns: list[str],
+) -> pd.DataFrame:
+    """Return the figures of some mapped columns in long form: unit by unit, column by column.
+
+    One row per unit row and column (`refs`, in Row.values' order): the constant fields, the
+    unit's id and name, the column's own fields (`per_column`, one value per ref), the value
+    (NaN where the cell holds no figure), the file, sheet, row and column letter.
+    """
+    units = table.units
+    n, m = len(units), len(refs)
+    if not n or not m:
+        df = pd.DataFrame([], columns=columns)
+        df["row"] = df["row"].astype("Int64")
+        df["value"] = df["value"].astype("float64")
+        return df
+    values = np.column_stack([table.unit_figures(ref)[0] for ref in refs]).ravel()
+
+    def across(items: list) -> np.ndarray:  # one item per unit, repeated over the columns
+        return np.repeat(np.asarray(items, dtype=object), m)
+
+    def down(items: list) -> np.ndarray:  # one item per column, the same for every unit
+        return np.tile(np.asarray(items, dtype=object), n)
+
+    data: dict[str, object] = {k: across([v] * n) for k, v in constant.items()}
+    data["unit_id"] = across(ids)
+    data["unit_name"] = across(names)
+    data.update({k: down(v) for k, v in per_column.items()})
+    data["value"] = values.astype("float64")
+    data["source_file"] = across([where["source_file"]] * n)
+    data["sheet"] = across([where["sheet"]] * n)
+    data["row"] = pd.array(np.repeat([r.number for r in units], m), dtype="Int64")
+    data["column"] = down([letters[r] for r in refs])
+    df = pd.DataFrame({k: data[k] for k in columns})
+    return df
 
 
 def _compare_copy(primary: SourceResult, copy: SourceResult) -> list[Finding]:

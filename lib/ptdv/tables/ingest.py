@@ -16,16 +16,24 @@ from __future__ import annotations
 import codecs
 import csv
 import difflib
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from openpyxl.utils import get_column_letter
 
 from ptdv.base.errors import DataError
-from ptdv.tables.numbers import NumberParseError, ParsedNumber, parse_number_detail
+from ptdv.tables.numbers import (
+    NumberParseError,
+    ParsedColumn,
+    ParsedNumber,
+    parse_column,
+    parse_number_detail,
+)
 
 _TAG_RE = re.compile(r"<[^>]+>")
 ROW_NUMBER_KEYS = {"tt", "stt", "sott", "no"}
@@ -51,8 +59,11 @@ def text_key(value: Any) -> str:
         return ""
     text = _TAG_RE.sub("", str(value)).replace("**", "")
     text = unicodedata.normalize("NFD", text).casefold().replace("đ", "d")
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return re.sub(r"[^0-9a-z]+", "", text)
+    # combining marks are outside [0-9a-z]: the substitution drops them with the rest
+    return _NOT_KEY_RE.sub("", text)
+
+
+_NOT_KEY_RE = re.compile(r"[^0-9a-z]+")
 
 
 def cell_text(value: Any) -> str:
@@ -63,9 +74,20 @@ def cell_text(value: Any) -> str:
         return f"{value.value:g}%"
     if isinstance(value, float) and value.is_integer():
         value = int(value)
+    if (
+        type(value) is str
+        and "<" not in value
+        and "**" not in value
+        and value == " ".join(value.split())
+        and unicodedata.is_normalized("NFC", value)
+    ):
+        return value  # nothing to drop, compose or collapse
     text = _TAG_RE.sub("", str(value)).replace("**", "")
     text = unicodedata.normalize("NFC", text).replace("\u00a0", " ")
-    return re.sub(r"\s+", " ", text).strip()
+    return _SPACES_RE.sub(" ", text).strip()
+
+
+_SPACES_RE = re.compile(r"\s+")
 
 
 @dataclass
@@ -226,8 +248,13 @@ def _read_text(path: Path) -> Grid:
     for i, row in enumerate(rows):
         while row and row[-1].strip() == "":
             row.pop()
-        rows[i] = [c if c.strip() != "" else None for c in row]
-        bold.append(any(c and ("<b>" in c.lower() or c.strip().startswith("**")) for c in row))
+        rows[i] = [c if c and not c.isspace() else None for c in row]
+        # a cell holds "<b>" or starts with "**" only if its line holds them
+        line = "\t".join(row)
+        bold.append(
+            ("<b>" in line.lower() or "**" in line)
+            and any(c and ("<b>" in c.lower() or c.strip().startswith("**")) for c in row)
+        )
     return Grid(path, None, rows, list(range(1, len(rows) + 1)), bold, encoding=encoding)
 
 
@@ -322,6 +349,93 @@ class Column:
         return " › ".join(self.path)
 
 
+class _Figures:
+    """The mapped columns' cells of every row below a header, parsed at once (parse_column)."""
+
+    def __init__(self, grid: Grid, first: int, mapped: list[Column]) -> None:
+        """Parse the cells of rows `first`.. of the grid in the mapped columns."""
+        self.first = first
+        rows = grid.rows[first:]
+        self.cols: dict[str, ParsedColumn] = {}
+        bad = np.zeros(len(rows), dtype=bool)
+        width = max((c.index for c in mapped), default=-1) + 1
+        # the grid's columns (rows padded with None), transposed at C speed
+        columns = list(itertools.zip_longest(*rows, [None] * width, fillvalue=None))
+        for c in mapped:
+            col = parse_column(list(columns[c.index][: len(rows)]))
+            self.cols[c.ref] = col
+            if col.errors:
+                bad[list(col.errors)] = True
+        self.bad = bad
+
+    def row(self, pos: int) -> dict[str, ParsedNumber | None]:
+        """Return the figures of one row (ref -> figure, None if empty), in column order."""
+        return {ref: col.get(pos) for ref, col in self.cols.items()}
+
+
+class _LazyValues(dict):
+    """A unit row's figures (ref -> ParsedNumber or None), made from _Figures when first read."""
+
+    __slots__ = ("_pending", "pos", "store")
+
+    def __init__(self, store: _Figures, pos: int) -> None:
+        super().__init__()
+        self.store, self.pos, self._pending = store, pos, True
+
+    def _full(self) -> _LazyValues:
+        if self._pending:
+            self._pending = False
+            dict.update(self, self.store.row(self.pos))
+        return self
+
+    def __getitem__(self, key: str) -> ParsedNumber | None:
+        return dict.__getitem__(self._full(), key)
+
+    def __setitem__(self, key: str, value: ParsedNumber | None) -> None:
+        dict.__setitem__(self._full(), key, value)
+
+    def __delitem__(self, key: str) -> None:
+        dict.__delitem__(self._full(), key)
+
+    def __contains__(self, key: object) -> bool:
+        return dict.__contains__(self._full(), key)
+
+    def __iter__(self):  # noqa: ANN204
+        return dict.__iter__(self._full())
+
+    def __len__(self) -> int:
+        return dict.__len__(self._full())
+
+    def __repr__(self) -> str:
+        return dict.__repr__(self._full())
+
+    def __eq__(self, other: object) -> bool:
+        return dict.__eq__(self._full(), other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def get(self, key: str, default: Any = None) -> Any:  # noqa: ANN401
+        return dict.get(self._full(), key, default)
+
+    def keys(self):  # noqa: ANN201
+        return dict.keys(self._full())
+
+    def values(self):  # noqa: ANN201
+        return dict.values(self._full())
+
+    def items(self):  # noqa: ANN201
+        return dict.items(self._full())
+
+    def copy(self) -> dict[str, ParsedNumber | None]:
+        return dict(self._full().items())
+
+    def pop(self, *args: Any) -> Any:  # noqa: ANN401
+        return dict.pop(self._full(), *args)
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        dict.update(self._full(), *args, **kwargs)
+
+
 @dataclass
 class Row:
     """One row below the header, classified."""
@@ -352,6 +466,41 @@ class Table:
     rows: list[Row]
     #: (row number, header texts) of each repeated header, with whether its spelling drifted
     repeats: list[tuple[int, bool]] = field(default_factory=list)
+    #: the mapped cells of every row below the header, parsed at once (unit rows read them)
+    figures: _Figures | None = field(default=None, repr=False, compare=False)
+
+    def _unit_positions(self, units: list[Row]) -> np.ndarray | None:
+        """Return where the unit rows' figures are in `figures`, or None if not all are."""
+        key = (len(self.rows), len(units), id(self.figures))
+        cached = getattr(self, "_positions", None)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        store = self.figures
+        pos = None
+        if store is not None and all(
+            type(r.values) is _LazyValues and r.values.store is store for r in units
+        ):
+            pos = np.fromiter((r.values.pos for r in units), dtype=np.int64, count=len(units))
+        self._positions = (key, pos)
+        return pos
+
+    def unit_figures(self, ref: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return one mapped column over the unit rows: values, decimals, percent flags.
+
+        Values are NaN and decimals -1 where a unit row has no figure (as Row.values' None).
+        """
+        units = self.units
+        store = self.figures
+        pos = self._unit_positions(units)
+        if pos is not None:
+            col = store.cols[ref]
+            return col.value[pos], col.decimals[pos], col.percent[pos]
+        got = [r.values.get(ref) for r in units]
+        return (
+            np.array([np.nan if v is None else v.value for v in got], dtype=np.float64),
+            np.array([-1 if v is None else v.decimals for v in got], dtype=np.int16),
+            np.array([False if v is None else v.percent for v in got], dtype=bool),
+        )
 
     @property
     def units(self) -> list[Row]:
@@ -424,14 +573,20 @@ def _header_block(grid: Grid, first: int, tt_col: int, name_col: int) -> list[in
     return block
 
 
-_GROUP_TT_RE = re.compile(r"^(?:[IVXL]+|[A-Z])\.?$")
+_GROUP_TT_RE = re.compile(r"^(?:[IVXLCDM]+|[A-Z])\.?$")
 _COLNUM_RE = re.compile(r"^\(?(\d{1,2}|[A-Z])\)?$")
 
 
 def is_column_numbers(row: list[Any]) -> bool:
     """Return True for a row that only numbers the columns (A | B | 1 | 2 | 3 ...)."""
-    cells = [cell_text(v) for v in row if cell_text(v)]
-    if len(cells) < 3 or not all(_COLNUM_RE.match(c) for c in cells):
+    cells = []
+    for v in row:
+        text = cell_text(v)
+        if text:
+            if not _COLNUM_RE.match(text):
+                return False
+            cells.append(text)
+    if len(cells) < 3:
         return False
     nums = [int(c.strip("()")) for c in cells if c.strip("()").isdigit()]
     return len(nums) >= 3 and all(b == a + 1 for a, b in zip(nums, nums[1:], strict=False))
@@ -544,13 +699,13 @@ def _classify_rows(table: Table) -> None:
     mapped = [c for c in table.columns if c.ref]
     tt_keys = {text_key(grid.cell(table.header_rows[0], table.tt_col))} | ROW_NUMBER_KEYS
     i = table.header_rows[-1] + 1
+    store = table.figures = _Figures(grid, i, mapped)
     group = None
     while i < len(grid.rows):
         number = grid.row_numbers[i]
         cells = grid.rows[i]
         tt_raw = grid.cell(i, table.tt_col)
         name_raw = grid.cell(i, table.name_col)
-        figures = [grid.cell(i, c.index) for c in mapped]
         if not any(cell_text(v) for v in cells):
             table.rows.append(Row(i, number, "blank"))
             i += 1
@@ -614,9 +769,11 @@ def _classify_rows(table: Table) -> None:
                     table.rows.append(Row(k, grid.row_numbers[k], "repeat_header"))
                 i = repeat[-1] + 1
                 continue
+        # a row numbered 1, 2, ... is a unit row whatever its cells: read them only otherwise
+        figures = [grid.cell(i, c.index) for c in mapped] if tt is None else []
         has_figures = any(cell_text(v) for v in figures)
         # a formula with no computed value reads as empty but is a figure all the same
-        has_formulas = any((i, c.index) in grid.formulas for c in mapped)
+        has_formulas = bool(grid.formulas) and any((i, c.index) in grid.formulas for c in mapped)
         if name_text and _GROUP_TT_RE.match(cell_text(tt_raw)):
             # "I | Khối huyện" or "A | Khối ngành": a group heading, maybe with its subtotals
             unreadable = {}
@@ -634,7 +791,11 @@ def _classify_rows(table: Table) -> None:
         ):
             if not name_text:
                 raise grid.error("a row number without a unit name", i, table.name_col, "unit name")
-            values = _parse_figures(table, i, mapped)
+            pos = i - store.first
+            if store.bad[pos] or has_formulas:
+                values = _parse_figures(table, i, mapped)  # raises on the first bad cell
+            else:
+                values = _LazyValues(store, pos)
             table.rows.append(
                 Row(
                     i,

@@ -8,7 +8,9 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from numbers import Integral, Real
+from typing import Any
 
+import numpy as np
 from babel.numbers import (
     NumberFormatError,
     format_decimal,
@@ -19,9 +21,11 @@ from babel.numbers import (
 
 __all__ = [
     "NumberParseError",
+    "ParsedColumn",
     "ParsedNumber",
     "format_number",
     "format_percent",
+    "parse_column",
     "parse_number",
     "parse_number_detail",
 ]
@@ -162,6 +166,8 @@ def _digits_to_decimal(digits: str, raw: str, locale: str, sign: str, pct: str) 
 
 def _parse_text(raw: str, locale: str) -> ParsedNumber | None:
     """Parse a number printed as text in the locale's format."""
+    if locale == "vi" and _PLAIN_TEXT_RE.match(raw):  # "98.149", "1234": Babel agrees
+        return ParsedNumber(float(int(raw.replace(".", ""))), 0, False)
     text = _strip_markup(raw)
     if text in _NONE_MARKS:
         return None
@@ -254,3 +260,92 @@ def format_percent(value: float | int | Decimal | None, lang: str = "vi", decima
     ratio = value if isinstance(value, Decimal) else Decimal(repr(float(value)))
     number = _rounded(ratio * 100, decimals)
     return format_decimal(number, format=_pattern(decimals), locale=lang) + "%"
+
+
+# --- many cells at once ------------------------------------------------------------------
+
+#: The common clean cells, read without Babel: a whole number with dot groups ("98.149") or
+#: none ("1234"), maybe in parentheses ("(1.689)"). Up to 15 digits, so exact as a float.
+_PLAIN_DIGITS = r"(?:[1-9][0-9]{0,2}(?:\.[0-9]{3}){1,4}|[0-9]{1,15})"
+_PLAIN_RE = "^" + _PLAIN_DIGITS + "$"
+_PARENS_PLAIN_RE = r"^\(" + _PLAIN_DIGITS + r"\)$"
+_PLAIN_TEXT_RE = re.compile(_PLAIN_DIGITS + r"\Z")
+
+
+@dataclass
+class ParsedColumn:
+    """Many parsed cells: values (NaN: no figure), printed decimals (-1: no figure), percent.
+
+    `errors` maps the position of each cell that is not a number to its NumberParseError.
+    """
+
+    value: np.ndarray
+    decimals: np.ndarray
+    percent: np.ndarray
+    errors: dict[int, NumberParseError]
+
+    def get(self, k: int) -> ParsedNumber | None:
+        """Return cell k as parse_number_detail would (None: no figure); raise its error."""
+        if k in self.errors:
+            raise self.errors[k]
+        d = int(self.decimals[k])
+        if d < 0:
+            return None
+        return ParsedNumber(float(self.value[k]), d, bool(self.percent[k]))
+
+
+def parse_column(cells: list[Any], *, locale: str = "vi") -> ParsedColumn:
+    """Parse many cells with exactly the results of parse_number_detail, fast when they are plain.
+
+    Text cells in the common clean forms ("98.149", "1234", "(1.689)") are read vectorised
+    (Vietnamese locale); every other cell goes through parse_number_detail one by one.
+    """
+    n = len(cells)
+    value = np.full(n, np.nan)
+    decimals = np.full(n, -1, dtype=np.int16)
+    percent = np.zeros(n, dtype=bool)
+    errors: dict[int, NumberParseError] = {}
+    slow = []
+    if locale == "vi":
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        try:  # the usual column of a text table: text and empty cells only
+            arr = pa.array(cells, type=pa.string())
+            texts = np.flatnonzero(arr.is_valid().to_numpy(zero_copy_only=False)).tolist()
+            others = []
+            if arr.null_count:
+                arr = arr.drop_null()
+        except (pa.ArrowInvalid, pa.ArrowTypeError):  # numbers from a workbook among them
+            texts = [k for k, c in enumerate(cells) if type(c) is str]
+            others = [k for k, c in enumerate(cells) if c is not None and type(c) is not str]
+            arr = pa.array([cells[k] for k in texts], type=pa.string())
+        if texts:
+            plain = pc.match_substring_regex(arr, _PLAIN_RE)
+            parens = pc.match_substring_regex(arr, _PARENS_PLAIN_RE)
+            fast = pc.or_(plain, parens).to_numpy(zero_copy_only=False)
+            neg = parens.to_numpy(zero_copy_only=False)[fast]
+            digits = pc.filter(arr, pa.array(fast))
+            for ch in (".", "(", ")"):
+                digits = pc.replace_substring(digits, ch, "")
+            got = pc.cast(digits, pa.int64()).to_numpy().astype(np.float64)
+            got = np.where(neg, -got, got)
+            got[got == 0] = 0.0  # "(0)" is a plain zero, never -0.0
+            idx = np.asarray(texts, dtype=np.int64)
+            value[idx[fast]] = got
+            decimals[idx[fast]] = 0
+            slow = list(idx[~fast]) + others
+            slow.sort()
+        else:
+            slow = others
+    else:
+        slow = [k for k, c in enumerate(cells) if c is not None]
+    for k in slow:
+        try:
+            parsed = parse_number_detail(cells[k], locale=locale)
+        except NumberParseError as err:
+            errors[int(k)] = err
+            continue
+        if parsed is not None:
+            value[k], decimals[k], percent[k] = parsed.value, parsed.decimals, parsed.percent
+    return ParsedColumn(value, decimals, percent, errors)

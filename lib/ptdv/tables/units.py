@@ -43,6 +43,18 @@ _ABBREVIATIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\bcđ\b", "cd"),
     )
 )
+#: the literal text each of _ABBREVIATIONS needs in a name before it can match
+_NEEDS = (
+    "liên đoàn lao động",
+    "công đoàn ngành",
+    "công đoàn",
+    "khu công nghiệp",
+    "thành phố",
+    "tp.",
+    "lđlđ",
+    "cđn",
+    "cđ",
+)
 _ADMIN_PREFIX_RE = re.compile(
     r"^(?:ldld(?:\s+(?:huyện|quận|thị xã|tp|tỉnh))?|tp|huyện|quận|thị xã)(?![\w])[\s\W]*"
 )
@@ -56,8 +68,28 @@ MARKUP_REMOVED = "markup removed"
 _CHANGE_ORDER = (NFD_RECOMPOSED, NBSP_REPLACED, EXTRA_SPACES, HYPHEN_SPACES, MARKUP_REMOVED)
 
 
+_ODD_RE = re.compile("[" + "".join(chr(c) for c in _ODD_SPACES) + "]")
+
+
+def _already_clean(raw: str) -> bool:
+    """Return True for a name no step of _clean_with_changes would change (the common case)."""
+    return (
+        "<" not in raw
+        and "&" not in raw
+        and "**" not in raw
+        and "__" not in raw
+        and " -" not in raw
+        and "- " not in raw
+        and raw == " ".join(raw.split())
+        and not _ODD_RE.search(raw)
+        and unicodedata.is_normalized("NFC", raw)
+    )
+
+
 def _clean_with_changes(raw: str) -> tuple[str, list[str]]:
     """Clean a unit name and list which kinds of change were needed."""
+    if _already_clean(raw):
+        return raw, []
     changes: set[str] = set()
     text = _TAG_RE.sub("", _BREAK_TAG_RE.sub(" ", raw))
     text = _MD_BOLD_RE.sub(r"\2", text)
@@ -96,14 +128,22 @@ def name_changes(raw: str) -> list[str]:
 def _strip_diacritics(text: str) -> str:
     """Remove Vietnamese tone and vowel marks and turn đ into d."""
     decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    stripped = _MARKS_RE.sub("", decomposed)
+    if stripped.isascii():  # the common case: letters and the usual combining marks only
+        return stripped
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+#: combining diacritical marks U+0300-U+036F, all of combining class > 0 but U+034F
+_MARKS_RE = re.compile("[\u0300-\u034e\u0350-\u036f]")
 
 
 def unit_key(name: str) -> str:
     """Return the ASCII slug matching a unit across files ('LĐLĐ huyện Yên Dũng' -> 'yen-dung')."""
     text = unicodedata.normalize("NFC", clean_name(name).casefold())
-    for pattern, short in _ABBREVIATIONS:
-        text = pattern.sub(short, text)
+    for (pattern, short), needs in zip(_ABBREVIATIONS, _NEEDS, strict=True):
+        if needs in text:  # a pattern cannot match without its literal words
+            text = pattern.sub(short, text)
     text = " ".join(text.split())
     match = _ADMIN_PREFIX_RE.match(text)
     if match and re.search(r"\w", text[match.end() :]):
