@@ -264,7 +264,7 @@ def case_large_report(base: Path, n_units: int) -> dict:
     plan_id = national.make_plan(root, n_units)
     env = env_for(root)
     card = (root / "config" / "plans" / f"{plan_id}.yaml").read_text("utf-8")
-    period = "latest"
+    period = "2026-H1"  # a half-year the generated table has figures for
     r = measured(ptdv("run", "--plan", plan_id, "--period", period, "--units", "none"), env)
     (folder,) = [p for p in (root / "reports" / plan_id).iterdir() if not p.name.startswith(".")]
     record = json.loads((folder / "run.json").read_text("utf-8"))
