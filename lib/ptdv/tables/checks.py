@@ -754,8 +754,8 @@ def check_zero_targets(figures: pd.DataFrame) -> list[Finding]:
     if not zeros:
         return out
     firsts = t.drop_duplicates(["unit_id", "unit_name"])
-    keys = list(zip(firsts["unit_id"], firsts["unit_name"], strict=True))
-    firsts = firsts[[k in zeros for k in keys]]
+    keys = pd.MultiIndex.from_arrays([firsts["unit_id"], firsts["unit_name"]])
+    firsts = firsts[keys.isin(list(zeros))]
     for _, first in firsts.iterrows():
         name = first["unit_name"]
         zero = zeros[(first["unit_id"], name)]

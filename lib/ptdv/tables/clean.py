@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow
 
 from ptdv import __version__
 from ptdv.base import paths
@@ -275,6 +276,10 @@ def clean_file(card: PlanCard, source: Source, file: str) -> SourceResult:
     return SourceResult(path, table, units_df, figures, findings, info)
 
 
+#: pandas' text dtype (what a column of Python texts becomes in a DataFrame)
+_STR = pd.StringDtype("pyarrow", na_value=np.nan)
+
+
 def _long(
     table: Table,
     refs: list[str],
@@ -301,11 +306,22 @@ def _long(
         return df
     values = np.column_stack([table.unit_figures(ref)[0] for ref in refs]).ravel()
 
-    def across(items: list) -> np.ndarray:  # one item per unit, repeated over the columns
-        return np.repeat(np.asarray(items, dtype=object), m)
+    def spread(items: list, where: np.ndarray) -> object:
+        # texts go straight into an Arrow column (as pandas would store them), not n * m
+        # Python objects; other values (None) as before, and pandas decides
+        if all(type(v) is str for v in items):
+            column = pyarrow.array(items, type=pyarrow.large_string()).take(where)
+            return pd.array(column, dtype=_STR)
+        return np.asarray(items, dtype=object)[where]
 
-    def down(items: list) -> np.ndarray:  # one item per column, the same for every unit
-        return np.tile(np.asarray(items, dtype=object), n)
+    each_unit = np.repeat(np.arange(n, dtype=np.int64), m)
+    each_column = np.tile(np.arange(m, dtype=np.int64), n)
+
+    def across(items: list) -> object:  # one item per unit, repeated over the columns
+        return spread(items, each_unit)
+
+    def down(items: list) -> object:  # one item per column, the same for every unit
+        return spread(items, each_column)
 
     data: dict[str, object] = {k: across([v] * n) for k, v in constant.items()}
     data["unit_id"] = across(ids)

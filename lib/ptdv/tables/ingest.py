@@ -239,16 +239,26 @@ def _read_text(path: Path) -> Grid:
     """Return the grid of a tab-separated (.txt, .tsv) or comma-separated (.csv) text file."""
     text, encoding = _decode_text(path, path.read_bytes())
     lines = text.splitlines()
+    dialect = None
     if path.suffix.lower() == ".csv":
         dialect = csv.excel
         rows = [list(r) for r in csv.reader(lines, dialect)]
     else:
         rows = [line.split("\t") for line in lines]
     bold = []
+    # a cell of spaces reads as empty; without any (the usual file) an empty text is enough
+    spaces = dialect is not None or _SPACES_CELL_RE.search(text) is not None
+    marked = "**" in text or "<b>" in text.lower()
     for i, row in enumerate(rows):
         while row and row[-1].strip() == "":
             row.pop()
-        rows[i] = [c if c and not c.isspace() else None for c in row]
+        if spaces:
+            rows[i] = [c if c and not c.isspace() else None for c in row]
+        else:
+            rows[i] = [c or None for c in row]
+        if not marked:
+            bold.append(False)
+            continue
         # a cell holds "<b>" or starts with "**" only if its line holds them
         line = "\t".join(row)
         bold.append(
@@ -256,6 +266,22 @@ def _read_text(path: Path) -> Grid:
             and any(c and ("<b>" in c.lower() or c.strip().startswith("**")) for c in row)
         )
     return Grid(path, None, rows, list(range(1, len(rows) + 1)), bold, encoding=encoding)
+
+
+#: the white space characters of str.isspace, but tab and those str.splitlines breaks at
+_SPACE_CHARS = "".join(
+    c
+    for c in map(chr, range(0x3001))
+    if c.isspace() and c != "\t" and len(f"a{c}a".splitlines()) == 1
+)
+_BREAK_CHARS = "".join(
+    c for c in map(chr, range(0x3001)) if c.isspace() and len(f"a{c}a".splitlines()) > 1
+)
+#: a tab-separated cell holding only white space (something str.isspace is True for)
+_SPACES_CELL_RE = re.compile(
+    f"(?:\\A|[\\t{re.escape(_BREAK_CHARS)}])[{re.escape(_SPACE_CHARS)}]+"
+    f"(?=[\\t{re.escape(_BREAK_CHARS)}]|\\Z)"
+)
 
 
 def _decode_text(path: Path, raw: bytes) -> tuple[str, str]:
@@ -504,8 +530,16 @@ class Table:
 
     @property
     def units(self) -> list[Row]:
-        """Return the unit rows."""
-        return [r for r in self.rows if r.kind == "unit"]
+        """Return the unit rows (kept while the rows are the same: read for every column)."""
+        rows = self.rows
+        key = (id(rows), len(rows), rows[-1] if rows else None)
+        cached = self.__dict__.get("_units")
+        if cached is not None and cached[0][0] == key[0] and cached[0][1] == key[1]:
+            if cached[0][2] is key[2]:
+                return list(cached[1])
+        units = [r for r in rows if r.kind == "unit"]
+        self._units = (key, units)
+        return list(units)
 
     @property
     def totals(self) -> list[Row]:
@@ -700,12 +734,44 @@ def _classify_rows(table: Table) -> None:
     tt_keys = {text_key(grid.cell(table.header_rows[0], table.tt_col))} | ROW_NUMBER_KEYS
     i = table.header_rows[-1] + 1
     store = table.figures = _Figures(grid, i, mapped)
+    # the common unit row of a text file ("17" | "CĐCS ..." | figures) is recognised without
+    # the checks below, which it passes: see _plain_unit_name
+    quick = not grid.formulas and not any(k.isdigit() for k in tt_keys)
     group = None
     while i < len(grid.rows):
         number = grid.row_numbers[i]
         cells = grid.rows[i]
         tt_raw = grid.cell(i, table.tt_col)
         name_raw = grid.cell(i, table.name_col)
+        if (
+            quick
+            and type(tt_raw) is str
+            and len(tt_raw) <= 4
+            and tt_raw.isascii()
+            and tt_raw.isdigit()
+            and type(name_raw) is str
+        ):
+            name_text = _plain_unit_name(name_raw)
+            if name_text:
+                pos = i - store.first
+                values = (
+                    _parse_figures(table, i, mapped) if store.bad[pos] else _LazyValues(store, pos)
+                )
+                table.rows.append(
+                    Row(
+                        i,
+                        number,
+                        "unit",
+                        tt=int(tt_raw),
+                        name=name_text,
+                        raw_name=name_raw,
+                        values=values,
+                        bold=grid.bold[i],
+                        group=group,
+                    )
+                )
+                i += 1
+                continue
         if not any(cell_text(v) for v in cells):
             table.rows.append(Row(i, number, "blank"))
             i += 1
@@ -821,6 +887,29 @@ def _classify_rows(table: Table) -> None:
     for r in table.rows:
         if r.kind == "text" and r.index < last:
             r.kind = "group"
+
+
+_ASCII_NOT_KEY_RE = re.compile(r"[^0-9A-Za-z]+")
+_LONGEST_TOTAL_KEY = max(len(k) for k in TOTAL_KEYS)
+
+
+def _plain_unit_name(raw: str) -> str:
+    """Return the name of a row numbered 1, 2, ... if it is certainly a unit row's, else "".
+
+    Such a row (its number an ASCII number of up to four digits, _classify_rows) is a unit
+    row when its name cell is not empty, does not number a column (so the row is not
+    column numbers) and is not a totals label: a name with no markup and more ASCII letters
+    and digits than the longest totals key has a longer text_key. Other rows go the long way.
+    """
+    text = cell_text(raw)
+    if (
+        not text
+        or "<" in raw
+        or _COLNUM_RE.match(text)
+        or len(_ASCII_NOT_KEY_RE.sub("", raw)) <= _LONGEST_TOTAL_KEY
+    ):
+        return ""
+    return text
 
 
 def _loosely_same(a: list[list[str]], b: list[list[str]]) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import html
 import re
 import unicodedata
@@ -88,8 +89,15 @@ def _already_clean(raw: str) -> bool:
 
 def _clean_with_changes(raw: str) -> tuple[str, list[str]]:
     """Clean a unit name and list which kinds of change were needed."""
+    text, changes = _cleaned(raw)
+    return text, list(changes)
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def _cleaned(raw: str) -> tuple[str, tuple[str, ...]]:
+    """Return a cleaned unit name and its kinds of change (cached: a name is cleaned often)."""
     if _already_clean(raw):
-        return raw, []
+        return raw, ()
     changes: set[str] = set()
     text = _TAG_RE.sub("", _BREAK_TAG_RE.sub(" ", raw))
     text = _MD_BOLD_RE.sub(r"\2", text)
@@ -112,12 +120,12 @@ def _clean_with_changes(raw: str) -> tuple[str, list[str]]:
     step = _HYPHEN_RE.sub("-", text)
     if step != text:
         changes.add(HYPHEN_SPACES)
-    return step, [change for change in _CHANGE_ORDER if change in changes]
+    return step, tuple(change for change in _CHANGE_ORDER if change in changes)
 
 
 def clean_name(raw: str) -> str:
     """Return the display form of a unit name: no markup, NFC, single spaces, tight hyphens."""
-    return _clean_with_changes(raw)[0]
+    return _cleaned(raw)[0]
 
 
 def name_changes(raw: str) -> list[str]:
