@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: report test lint format lab clean-outputs help i18n bench
+.PHONY: report test lint format lab clean-outputs help i18n bench lock audit
 
 help:
 	@echo "make report   clean every shipped plan; render the TLĐ 2021-H1 summary and the"
@@ -17,11 +17,15 @@ help:
 	@echo "make lint     ruff check + ruff format --check"
 	@echo "make bench    measure one report cold and warm, the unit reports against a papermill"
 	@echo "              loop, and a generated national table (bench/results.json; ~15 min)"
+	@echo "make audit    known vulnerabilities in the locked versions (pip-audit; needs PyPI)"
+	@echo "make lock     re-resolve requirements/*.lock from pyproject.toml (needs PyPI)"
 
-$(STAMP): pyproject.toml
+# Exact versions come from the lock (every file checked against its hash); pyproject.toml
+# keeps the lower bounds. `make lock` refreshes the lock files after a change of bounds.
+$(STAMP): pyproject.toml requirements/dev.lock
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/dev.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (ptdv)" >/dev/null
 	touch $(STAMP)
 
@@ -50,8 +54,8 @@ lab: $(STAMP)
 
 BENCH_STAMP := $(VENV)/.bench-installed
 
-$(BENCH_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+$(BENCH_STAMP): $(STAMP) requirements/bench.lock
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/bench.lock
 	touch $(BENCH_STAMP)
 
 # Timings live here, never in tests: medians of repeats, ratios of commands run in turn.
@@ -68,3 +72,17 @@ i18n: $(STAMP)
 	  --project ptdv --version 0.1.0 --copyright-holder "the ptdv developers" .
 	$(BIN)/pybabel update -i lib/ptdv/locale/ptdv.pot -d lib/ptdv/locale -D ptdv \
 	  --ignore-obsolete
+
+# The lock files: every package pinned with its hashes, resolved for CPython 3.11 on Linux
+# x86_64 by uv (installed into .venv for this alone). Run after changing pyproject.toml.
+UV_COMPILE = $(BIN)/uv pip compile pyproject.toml --python-version 3.11 \
+	--python-platform x86_64-manylinux_2_28 --generate-hashes --no-header --quiet \
+	--index-url https://pypi.org/simple
+
+lock: $(STAMP)
+	$(BIN)/python -m pip install --quiet uv
+	$(UV_COMPILE) --extra dev -o requirements/dev.lock
+	$(UV_COMPILE) --extra dev --extra bench -o requirements/bench.lock
+
+audit: $(STAMP)
+	$(BIN)/python scripts/audit_lock.py requirements/dev.lock requirements/bench.lock
