@@ -5,7 +5,10 @@ starts ONE Jupyter kernel and executes the report notebook for unit after unit i
 batch of unit reports does not pay a kernel start per unit. A unit whose report fails does
 not stop the others: its executed notebook is kept, the failure is listed in run.json and
 the run ends non-zero. Everything is written to a staging folder first and swapped into
-reports/<plan-id>/<period>/ at the end, so a report folder is complete or absent.
+reports/<plan-id>/<period>/ at the end, so a report folder is complete or absent. A full
+disk (ENOSPC, EFBIG, EDQUOT) anywhere stops the whole run with one line (NoSpaceError) and
+the previous folder kept; a killed run's hidden staging folder is removed the next time
+the plan's lock is taken (ptdv.base.atomic.tidy).
 
 Reports in the plan's language (its card's `language`, default vi) have the plain names
 (tong-hop.html, don-vi/<unit>.pdf, charts/); another language's carry its code before the
@@ -34,7 +37,13 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from ptdv.base import paths
-from ptdv.base.atomic import replace_dir
+from ptdv.base.atomic import (
+    NoSpaceError,
+    no_space_reason,
+    raise_if_no_space,
+    replace_dir,
+    staging_dir,
+)
 from ptdv.base.errors import ConfigError, DataError
 from ptdv.base.i18n import translator
 from ptdv.plan import config
@@ -181,12 +190,16 @@ def render_job(job: Job, plan_id: str, period: str, staging: str) -> JobResult:
             log_output=False,
         )
     except PapermillExecutionError as err:
+        if no_space_reason(err):  # the disk is full: the whole run stops, nothing replaced
+            raise NoSpaceError(no_space_reason(err)) from None
         result.status = "failed"
         result.error = f"{err.ename}: {err.evalue}"
         result.outputs.append(f"{name}.ipynb")
         result.seconds["execute"] = round(time.perf_counter() - t0, 2)
         return result
     except Exception as err:  # noqa: BLE001 - a kernel that died is one unit's failure
+        if no_space_reason(err):
+            raise NoSpaceError(no_space_reason(err)) from None
         result.status = "failed"
         result.error = f"{type(err).__name__}: {err}"
         _WORKER.pop("km", None)
@@ -224,6 +237,8 @@ def render_job(job: Job, plan_id: str, period: str, staging: str) -> JobResult:
             result.outputs.append(f"{name}.xlsx")
             result.seconds["xlsx"] = round(time.perf_counter() - t, 2)
     except Exception as err:  # noqa: BLE001 - reported per unit
+        if no_space_reason(err):
+            raise NoSpaceError(no_space_reason(err)) from None
         result.status = "failed"
         result.error = f"{type(err).__name__}: {err}"
         result.seconds["traceback"] = 0.0
@@ -442,7 +457,7 @@ def run(
             Job(u, n, u, lang, tuple(f for f in fmt if f != "xlsx"), **naming) for u, n in chosen
         ]
         dest.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{period}.tmp-", dir=dest.parent))
+        staging = staging_dir(dest)
         workers = min(workers, len(job_list))
         say(_("[3/3] {n} report(s) in {workers} worker(s) ...", n=len(job_list), workers=workers))
         t = time.perf_counter()
@@ -478,8 +493,10 @@ def run(
             if (dest / "sent.json").is_file():
                 shutil.copy2(dest / "sent.json", staging / "sent.json")
             replace_dir(staging, dest)
-        except BaseException:
+        except BaseException as err:
+            pool.stop()  # the workers' jobs still running end before their folder goes
             shutil.rmtree(staging, ignore_errors=True)
+            raise_if_no_space(err, f"{dest}/", "the previous reports are kept, nothing replaced")
             raise
     finally:
         pool.stop()
@@ -512,6 +529,8 @@ def _render_here(
     for n, job in enumerate(job_list, start=1):
         try:
             res = render_job(job, plan_id, period, str(staging))
+        except NoSpaceError:
+            raise
         except Exception as err:  # noqa: BLE001 - reported per report, as from a worker
             res = JobResult(job.unit_id, job.name, "failed", error=repr(err))
         results.append(res)
@@ -628,6 +647,8 @@ class _WarmPool:
             job = futures[fut]
             try:
                 res = fut.result()
+            except NoSpaceError:
+                raise
             except Exception as err:  # noqa: BLE001 - a worker that died
                 res = JobResult(job.unit_id, job.name, "failed", error=repr(err))
             results.append(res)

@@ -5,6 +5,10 @@ it when the holding process ends, however it ends (even SIGKILL), so a killed ru
 leaves a plan stuck. The file also says who holds it (pid, command, start time) for the
 message the second run prints. Within one process the lock is re-entrant (`ptdv run --send`
 holds it once for both steps).
+
+Taking the lock first tidies the plan's folders (`atomic.tidy`): what a killed writer left
+there (hidden temporary files and staging folders, an old copy between two renames) is
+removed or put back before anything else is written.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ptdv.base import paths
+from ptdv.base.atomic import tidy, tidy_tree
 from ptdv.base.errors import PtdvError
 
 
@@ -50,6 +55,13 @@ def _holder(fd: int) -> str:
         return "another ptdv process"
     command, pid, started = (info.get(k, "?") for k in ("command", "pid", "started"))
     return f"`{command}` (pid {pid}, since {started})"
+
+
+def tidy_plan(plan_id: str) -> list[str]:
+    """Remove or restore what killed writers left in a plan's folders; return what it did."""
+    processed = paths.processed_dir(plan_id)
+    done = tidy(processed.parent, plan_id) + tidy_tree(processed, depth=1)
+    return done + tidy_tree(paths.reports_dir(plan_id), depth=2)
 
 
 @contextmanager
@@ -85,6 +97,7 @@ def plan_lock(plan_id: str, command: str | None = None) -> Iterator[Path]:
     os.pwrite(fd, json.dumps(info, ensure_ascii=False).encode("utf-8"), 0)
     _HELD[plan_id] = (fd, 1)
     try:
+        tidy_plan(plan_id)
         yield path
     finally:
         del _HELD[plan_id]

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ptdv.base import paths
+from ptdv.base.atomic import atomic_file
 from ptdv.base.errors import PtdvError
 from ptdv.plan import config
 from ptdv.report import render
@@ -36,7 +37,8 @@ def run_notebook(
             shutil.rmtree(work, ignore_errors=True)
         raise
     dest.parent.mkdir(parents=True, exist_ok=True)
-    shutil.move(executed, dest)
+    with atomic_file(dest) as tmp:  # /tmp may be another file system: never a half copy
+        shutil.copyfile(executed, tmp)
     shutil.rmtree(work, ignore_errors=True)
     return dest
 

@@ -11,11 +11,20 @@ What goes out:
 Every message is built first (pure: `notify.build_message`) and checked against the size
 limit before any connection. `--dry-run` writes them as .eml files to
 reports/<plan>/<period>/outbox/ and connects to nothing. Otherwise each delivery is recorded
-in reports/<plan>/<period>/sent.json, written atomically before ("sending") and after
-("sent") each message: a rerun sends only what is not recorded, and a message whose fate is
-unknown (the run was killed, or the connection dropped after it was handed over) is not sent
-again without --resend. A report re-rendered after it was sent is sent again only with
---resend.
+in reports/<plan>/<period>/sent.json, written atomically (temporary file, fsync, rename)
+before ("sending") and after ("sent") each message: a rerun sends only what is not recorded,
+and a message whose fate is unknown (the run was killed, or the connection dropped after it
+was handed over) is not sent again without --resend. A report re-rendered after it was sent
+is sent again only with --resend.
+
+The guarantee is at-most-once per message: "sending" is on disk before the first byte of
+its SMTP transaction, so a kill anywhere (before the server accepted it, after, or between
+its "250" and the "sent" record) leaves "sending", which no rerun sends again: it lists the
+message as unconfirmed and ends with exit 1 for a person to check with the recipients, then
+`--resend` (which is at-least-once: that person's call). The price: a run killed after
+"sending" was written but before anything reached the server holds back a message that
+never went. No SMTP exchange closes that window for good; an idempotent relay would need the
+Message-ID to deduplicate, which plain SMTP servers do not do.
 
 Languages: the reports in the plan's language (its card's `language`) are sent unless
 `lang` names another, whose files carry its code (tong-hop.en.pdf; run.json's `languages`
@@ -42,7 +51,7 @@ from typing import Any
 import pandas as pd
 
 from ptdv.base import paths
-from ptdv.base.atomic import atomic_file, replace_dir
+from ptdv.base.atomic import atomic_file, replace_dir, staging_dir
 from ptdv.base.errors import ConfigError
 from ptdv.base.i18n import translations, translator
 from ptdv.plan import config
@@ -538,6 +547,7 @@ def send(
         if max_mb <= 0:
             raise ConfigError(f"--max-size {max_mb:g}: expected a size in MB above 0")
         settings = dataclasses.replace(settings, max_bytes=int(max_mb * 1024 * 1024))
+    recipients.precheck(plan_id, recipients_file)  # before anything is cleaned or built
     today = today or dt.datetime.now(TZ).date()
     dest = paths.reports_dir(plan_id) / period
 
@@ -715,7 +725,7 @@ def _already(record: dict | None, out: Outgoing, _: Callable[..., str]) -> str |
 def _write_outbox(outbox: Path, outgoing: list[Outgoing], result: SendResult) -> None:
     """Write every message as an .eml file into `outbox` (replaced whole)."""
     outbox.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{outbox.name}.tmp-", dir=outbox.parent))
+    staging = staging_dir(outbox)
     try:
         for n, out in enumerate(outgoing, start=1):
             path = staging / f"{n:02d}-{_safe_name(out.key.replace('/', '-'))}.eml"
