@@ -28,6 +28,7 @@ from ptdv.base.errors import ConfigError, PtdvError
 from ptdv.base.i18n import LANGS, N_, translator
 from ptdv.base.lock import plan_lock
 from ptdv.base.runlog import command_log
+from ptdv.base.safety import csv_unescape_frame
 from ptdv.pipeline import clean_step, progress_now
 from ptdv.plan import config
 
@@ -83,7 +84,7 @@ def cmd_clean(args: argparse.Namespace) -> int:
             clean_step(plan_id, force=True, verbose=args.verbose)  # recorded: run skips it
         dest = paths.processed_dir(plan_id)
         units = pd.read_parquet(dest / "units.parquet")
-        quality = pd.read_csv(dest / "quality.csv")
+        quality = csv_unescape_frame(pd.read_csv(dest / "quality.csv"))
         counts = quality["severity"].value_counts()
         summary = _(
             "{units} units; quality log: {errors} error(s), {warnings} warning(s), {infos} info "
@@ -335,9 +336,10 @@ def _run(args: argparse.Namespace) -> int:
 
     formats = [f.strip() for f in args.formats.split(",") if f.strip()]
     if args.send:  # check the mail settings and recipients before hours of rendering
-        from ptdv.share import notify
+        from ptdv.share import notify, recipients
 
         notify.SmtpSettings.load(settings_file=args.settings, need_server=not args.dry_run)
+        recipients.precheck(args.plan, args.recipients)
     record = pipeline.run(
         args.plan,
         args.period,
@@ -641,6 +643,11 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     args = build_parser().parse_args(argv)
     args.ui = ui_language(getattr(args, "lang", None))
+    hidden = "PTDV_SMTP_PASSWORD" in os.environ
+    if hidden:  # kept from the kernels and workers ptdv starts; SmtpSettings still reads it
+        from ptdv.share import notify
+
+        notify.hide_secrets()
     console = logging.StreamHandler()
     console.setLevel(logging.DEBUG if args.verbose else logging.WARNING)
     console.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
@@ -650,11 +657,16 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except PtdvError as err:
-        print(f"error: {err}", file=sys.stderr)
+        # files of the project are named from its root, as the summary lines name them
+        message = str(err).replace(str(paths.root()) + os.sep, "")
+        print(f"error: {message}", file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    finally:
+        if hidden:
+            notify.restore_secrets()
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ from ptdv import __version__, progress
 from ptdv.base import paths
 from ptdv.base.errors import ConfigError
 from ptdv.base.i18n import LANGS
+from ptdv.base.safety import csv_unescape_frame
 from ptdv.plan import config
 from ptdv.plan.config import PlanCard
 from ptdv.plan.periods import ALIASES, Calendar
@@ -223,7 +224,9 @@ class ReportContext:
             prog = cached_read(stored, pd.read_parquet)
         else:
             prog = progress.compute_progress(card, units, targets, actuals, period)
-        quality = cached_read(d / "quality.csv", lambda f: pd.read_csv(f, dtype=QUALITY_DTYPES))
+        quality = cached_read(
+            d / "quality.csv", lambda f: csv_unescape_frame(pd.read_csv(f, dtype=QUALITY_DTYPES))
+        )
         manifest = cached_read(d / "inputs.json", lambda f: json.loads(f.read_text("utf-8")))
         info_file = d / "info.parquet"
         if info_file.is_file():  # read here: progress.load_info imports the schemas (pandera)

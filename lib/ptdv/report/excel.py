@@ -37,6 +37,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ptdv.base.atomic import atomic_file
 from ptdv.base.errors import ConfigError
 from ptdv.base.i18n import LANGS, N_, translator
+from ptdv.base.safety import guard_workbook
 from ptdv.plan.config import PlanCard
 from ptdv.plan.periods import Calendar
 from ptdv.report import texts
@@ -570,6 +571,7 @@ def write_report_xlsx(
         wb.properties.description = _("DEMO DATA — not real figures")
     wb.properties.language = lang
 
+    guard_workbook(wb)  # text from the inputs (a unit called "=1+1") is shown as text
     with atomic_file(path) as tmp:
         wb.save(tmp)
     return path

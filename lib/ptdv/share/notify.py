@@ -60,6 +60,31 @@ ENV_KEYS = (
 )
 
 
+#: Secrets taken out of the process environment by `hide_secrets`.
+SECRET_KEYS = ("PTDV_SMTP_PASSWORD",)
+_HIDDEN: dict[str, str] = {}
+
+
+def hide_secrets(environ: os._Environ | dict[str, str] | None = None) -> None:
+    """Move the SMTP password out of the environment, where only SmtpSettings.load finds it.
+
+    The report notebooks run in Jupyter kernels and worker processes that inherit the
+    environment: without this, a cell that prints `os.environ` (an analyst's debugging)
+    would write the password into a notebook, a report or a log.
+    """
+    environ = os.environ if environ is None else environ
+    for key in SECRET_KEYS:
+        if key in environ:
+            _HIDDEN[key] = environ.pop(key)
+
+
+def restore_secrets(environ: os._Environ | dict[str, str] | None = None) -> None:
+    """Put what `hide_secrets` took back into the environment (a command's end)."""
+    environ = os.environ if environ is None else environ
+    environ.update(_HIDDEN)
+    _HIDDEN.clear()
+
+
 # --- settings -----------------------------------------------------------------------------
 
 
@@ -147,7 +172,7 @@ class SmtpSettings:
         """
         from ptdv.share.recipients import check_address
 
-        env = dict(os.environ if env is None else env)
+        env = {**_HIDDEN, **os.environ} if env is None else dict(env)
         settings_file = settings_file or env.get("PTDV_SETTINGS")
         merged = {**(read_settings_file(settings_file) if settings_file else {}), **env}
         merged = {k: v for k, v in merged.items() if k in ENV_KEYS}

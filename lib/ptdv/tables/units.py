@@ -9,6 +9,8 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 
+from ptdv.base.safety import file_stem
+
 __all__ = ["UnitIndex", "clean_name", "name_changes", "unit_key"]
 
 _TAG_RE = re.compile(r"<[^<>]*>")
@@ -156,8 +158,9 @@ def unit_key(name: str) -> str:
     match = _ADMIN_PREFIX_RE.match(text)
     if match and re.search(r"\w", text[match.end() :]):
         text = text[match.end() :]
-    slug = re.sub(r"[^a-z0-9]+", "-", _strip_diacritics(text))
-    return slug.strip("-")
+    slug = re.sub(r"[^a-z0-9]+", "-", _strip_diacritics(text)).strip("-")
+    # ids name files (reports, charts, forms): never empty, a device name or too long
+    return file_stem(slug or name)
 
 
 def split_ambiguous(
