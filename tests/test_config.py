@@ -117,7 +117,7 @@ def test_yaml_error_through_load_card(tmp_path: Path, monkeypatch: pytest.Monkey
 
 def test_unknown_key_is_named_by_its_path() -> None:
     msg = error_of(edited("    sheet: Phụ lục", "    sheeet: Phụ lục"))
-    assert msg == "the-card.yaml: unknown key 'sources[0].sheeet'"
+    assert msg == "the-card.yaml: unknown key 'sources[0].sheeet' (did you mean 'sheet'?)"
 
 
 def test_unknown_top_level_key() -> None:

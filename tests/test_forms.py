@@ -316,26 +316,30 @@ def test_name_variant_and_alias(bg: PlanCard, bg_units: pd.DataFrame) -> None:
 # --- bad forms: the exact message the user sees ------------------------------------------
 
 
+#: Where the forms of 2026-H1 are, as messages name them (relative to the project root).
+SHOWN = "data/raw/bac-giang-2023-2028/actuals/2026-H1"
+
+
 def test_unknown_unit_suggests_the_closest(bg: PlanCard, bg_units: pd.DataFrame) -> None:
-    path = form(bg, "2026-H1", "yd.xlsx", YEN_DUNG, [1, 0, 1, 0, 9, 9], name="LĐLĐ huyện Yên Dương")
+    form(bg, "2026-H1", "yd.xlsx", YEN_DUNG, [1, 0, 1, 0, 9, 9], name="LĐLĐ huyện Yên Dương")
     with pytest.raises(DataError) as err:
         read_actuals(bg, bg_units)
-    assert str(err.value) == (
-        f"{path}, sheet 'Báo cáo', row 8, column B: unknown unit 'LĐLĐ huyện Yên Dương'; "
+    assert str(err.value) == (  # the file as the analyst finds it, from the project root
+        f"{SHOWN}/yd.xlsx, sheet 'Báo cáo', row 8, column B: unknown unit 'LĐLĐ huyện Yên Dương'; "
         f"did you mean '{YEN_DUNG}'? (or add it to actuals.aliases in the plan card)"
     )
 
 
 def test_two_forms_for_one_unit(bg: PlanCard, bg_units: pd.DataFrame) -> None:
     form(bg, "2026-H1", "yen-dung.xlsx", YEN_DUNG, [1, 0, 1, 0, 9, 9])
-    second = form(bg, "2026-H1", "yen-dung_sua.xlsx", YEN_DUNG, [2, 0, 2, 0, 9, 9])
+    form(bg, "2026-H1", "yen-dung_sua.xlsx", YEN_DUNG, [2, 0, 2, 0, 9, 9])
     with pytest.raises(DataError) as err:
         read_actuals(bg, bg_units)
     assert str(err.value) == (
-        f"{second}, sheet 'Báo cáo', row 8, column B: unit '{YEN_DUNG}' is reported twice for "
-        "2026-H1: in actuals/2026-H1/yen-dung.xlsx, sheet 'Báo cáo', row 8 and in "
-        "actuals/2026-H1/yen-dung_sua.xlsx, sheet 'Báo cáo', row 8; keep one form per unit "
-        "and period"
+        f"{SHOWN}/yen-dung_sua.xlsx, sheet 'Báo cáo', row 8, column B: unit '{YEN_DUNG}' is "
+        "reported twice for 2026-H1: in actuals/2026-H1/yen-dung.xlsx, sheet 'Báo cáo', row 8 "
+        "and in actuals/2026-H1/yen-dung_sua.xlsx, sheet 'Báo cáo', row 8; keep one form per "
+        "unit and period"
     )
 
 
@@ -349,14 +353,15 @@ def test_two_rows_for_one_unit_across_a_consolidated_sheet(
 
 
 def test_text_in_a_number_cell(bg: PlanCard, bg_units: pd.DataFrame) -> None:
-    path = form(bg, "2026-H1", "yen-dung.xlsx", YEN_DUNG, [12, "mười", 2, 0, 9, 9])
+    form(bg, "2026-H1", "yen-dung.xlsx", YEN_DUNG, [12, "mười", 2, 0, 9, 9])
     with pytest.raises(DataError) as err:
         read_actuals(bg, bg_units)
     assert str(err.value) == (
-        f"{path}, sheet 'Báo cáo', row 8, column D (Số đoàn viên giảm): expected a number "
-        "(e.g. 1.234, (65), 55,45%), found 'mười'"
+        f"{SHOWN}/yen-dung.xlsx, sheet 'Báo cáo', row 8, column D (Số đoàn viên giảm): expected "
+        "a number (e.g. 1.234, (65), 55,45%), found 'mười'"
     )
-    assert (err.value.file, err.value.sheet, err.value.row) == (str(path), "Báo cáo", 8)
+    where = (err.value.file, err.value.sheet, err.value.row)
+    assert where == (f"{SHOWN}/yen-dung.xlsx", "Báo cáo", 8)
 
 
 def test_a_folder_that_is_not_a_period(bg: PlanCard, bg_units: pd.DataFrame) -> None:
@@ -378,9 +383,9 @@ def test_form_of_another_period(bg: PlanCard, bg_units: pd.DataFrame) -> None:
     with pytest.raises(DataError) as err:
         read_actuals(bg, bg_units)
     assert str(err.value) == (
-        f"{path}, sheet 'Báo cáo', row 3, column A: form says 2025-H2 but it is in folder "
-        "2026-H1: move the file to the folder of its period, or send the unit the form of this "
-        "period"
+        f"{SHOWN}/yen-dung.xlsx, sheet 'Báo cáo', row 3, column A: form says 2025-H2 but it is "
+        "in folder 2026-H1: move the file to the folder of its period, or send the unit the "
+        "form of this period"
     )
 
 
@@ -508,11 +513,13 @@ def test_a_name_the_allocation_table_has_twice_is_ambiguous(scratch_root: Path) 
     card = load_card("tld-2021-2023")  # the TLĐ table lists Hải Phòng twice (rows 26, 27)
     units = clean_plan(card).units
     assert read_actuals(card, units)[0].empty  # no actuals folder: nothing read, no error
-    path = form(card, "2022-H1", "hai-phong.xlsx", "Hải Phòng", [10, 2, 8, 1, 900, 90])
+    form(card, "2022-H1", "hai-phong.xlsx", "Hải Phòng", [10, 2, 8, 1, 900, 90])
     with pytest.raises(DataError) as err:
         read_actuals(card, units)
     assert str(err.value) == (
-        f"{path}, sheet 'Báo cáo', row 7, column B: unit 'Hải Phòng' is ambiguous: the "
-        "allocation table has it more than once (hai-phong, hai-phong-2), so the form cannot "
-        "be assigned: correct the allocation table first"
+        "data/raw/tld-2021-2023/actuals/2022-H1/hai-phong.xlsx, sheet 'Báo cáo', row 7, column "
+        "B: unit 'Hải Phòng' is ambiguous: the allocation table has it more than once "
+        "(bang-giao-chi-tieu-135-KH-TLD.xlsx, sheet 'Phụ lục', rows 35 and 38: hai-phong, "
+        "hai-phong-2), so the form cannot be assigned: correct the name in the allocation "
+        "table first"
     )

@@ -67,8 +67,16 @@ def tree_sha256(*roots: Path) -> str:
         h.update(f"root\t{root.name}\n".encode())
         for p in _files(root):
             rel = p.relative_to(root).as_posix() if p != root else root.name
-            h.update(f"{rel}\t{file_sha256(p)}\n".encode())
+            h.update(f"{rel}\t{_digest_or_why(p)}\n".encode())
     return h.hexdigest()
+
+
+def _digest_or_why(path: Path) -> str:
+    """Return a file's SHA-256, or why it cannot be read (the step then runs and says so)."""
+    try:
+        return file_sha256(path)
+    except OSError as err:
+        return f"unreadable: {err.errno}"
 
 
 def code_sha256(*parts: str) -> str:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
+import types
+import typing
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -251,9 +254,11 @@ class Source(_Strict):
         for col in self.columns:
             for ref in col.rule.refs() if col.rule else []:
                 if ref not in refs:
+                    close = difflib.get_close_matches(ref, refs, n=1, cutoff=0.8)
+                    hint = f" (did you mean {close[0]!r}?)" if close else ""
                     raise ValueError(
                         f"rule of column {col.header_label!r} refers to {ref!r}, which no "
-                        f"column of this source maps; known: {', '.join(refs)}"
+                        f"column of this source maps{hint}; known: {', '.join(refs)}"
                     )
         return self
 
@@ -337,14 +342,75 @@ def _loc(loc: tuple[int | str, ...]) -> str:
     return out or "(top level)"
 
 
-def describe_validation_error(err: ValidationError) -> str:
-    """Return one line per problem of a pydantic error, each naming its key."""
+def _model_of(annotation: object) -> type[BaseModel] | None:
+    """Return the pydantic model an annotation holds (through Optional), or None."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        for arg in typing.get_args(annotation):
+            found = _model_of(arg)
+            if found is not None:
+                return found
+    return None
+
+
+def _keys_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
+    """Return the valid keys of the mapping at `loc` inside `model` ([] when unknown)."""
+    here: object = model
+    for part in loc:
+        found = _model_of(here)
+        if found is not None and isinstance(part, str) and part in found.model_fields:
+            here = found.model_fields[part].annotation
+            continue
+        args = typing.get_args(here)
+        for arg in args:  # X | None: look inside X
+            if typing.get_origin(arg) in (list, dict):
+                here, args = arg, typing.get_args(arg)
+                break
+        if typing.get_origin(here) is list and isinstance(part, int) and args:
+            here = args[0]
+        elif typing.get_origin(here) is dict and args:
+            here = args[-1]
+        else:
+            return []
+    found = _model_of(here)
+    return list(found.model_fields) if found is not None else []
+
+
+def _unknown_key(model: type[BaseModel] | None, loc: tuple[int | str, ...]) -> tuple[str, str]:
+    """Return the closest valid key to an unknown one ('' if none) and the hint to print."""
+    if model is None or not loc or not isinstance(loc[-1], str):
+        return "", ""
+    valid = _keys_at(model, loc[:-1])
+    if not valid:
+        return "", ""
+    close = difflib.get_close_matches(loc[-1], valid, n=1, cutoff=0.6)
+    if close:
+        return close[0], f" (did you mean '{close[0]}'?)"
+    return "", f" (valid keys here: {', '.join(valid)})"
+
+
+def describe_validation_error(err: ValidationError, model: type[BaseModel] | None = None) -> str:
+    """Return one line per problem of a pydantic error, each naming its key.
+
+    With `model` (the validated class), an unknown key gets the closest valid key as a
+    hint, and a required key that the misspelt one stands for is not also called missing.
+    """
     lines = []
     seen = set()
-    for e in err.errors():
+    errors = err.errors()
+    meant = set()
+    for e in errors:
+        if e["type"] == "extra_forbidden":
+            close, _hint = _unknown_key(model, tuple(e["loc"]))
+            if close:
+                meant.add((*tuple(e["loc"])[:-1], close))
+    for e in errors:
         key = _loc(tuple(e["loc"]))
         if e["type"] == "extra_forbidden":
-            msg = f"unknown key '{key}'"
+            msg = f"unknown key '{key}'" + _unknown_key(model, tuple(e["loc"]))[1]
+        elif e["type"] == "missing" and tuple(e["loc"]) in meant:
+            continue  # said by the unknown key's hint
         elif e["type"] == "missing":
             msg = f"missing key '{key}'"
         elif not e["loc"]:  # a check across keys: its text names them
@@ -354,6 +420,8 @@ def describe_validation_error(err: ValidationError) -> str:
             got = e.get("input")
             # a check over a whole mapping names what it found; the mapping would be noise
             shown = "" if isinstance(got, dict | list) else f" (got {got!r})"
+            if shown and repr(got) in text:  # the text names it already
+                shown = ""
             msg = f"key '{key}': {text}{shown}"
         if msg not in seen:
             seen.add(msg)
@@ -361,21 +429,34 @@ def describe_validation_error(err: ValidationError) -> str:
     return "; ".join(lines)
 
 
+def describe_yaml_error(err: yaml.YAMLError) -> str:
+    """Return 'line L, column C: YAML error: what', with where an unclosed bracket opened."""
+    mark = getattr(err, "problem_mark", None)
+    problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+    text = f"YAML error: {problem}"
+    context, opened = getattr(err, "context", None), getattr(err, "context_mark", None)
+    if context and opened and (mark is None or opened.line != mark.line):
+        text += f" ({context} started on line {opened.line + 1}, column {opened.column + 1})"
+    return f"line {mark.line + 1}, column {mark.column + 1}: {text}" if mark else text
+
+
 def parse_card(text: str, origin: str) -> PlanCard:
     """Return the plan card in `text`, or raise ConfigError naming `origin` and the key."""
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
-        raise ConfigError(f"{origin}:{where}: YAML error: {problem}") from None
+        raise ConfigError(f"{origin}: {describe_yaml_error(err)}") from None
+    if data is None:
+        raise ConfigError(
+            f"{origin}: the plan card is empty: expected its keys (plan_id, title, issuer, "
+            "term, half_years, ...); start from `ptdv inspect <table>` or a shipped card"
+        )
     if not isinstance(data, dict):
         raise ConfigError(f"{origin}: expected a mapping of keys at the top level")
     try:
         return PlanCard.model_validate(data)
     except ValidationError as err:
-        raise ConfigError(f"{origin}: {describe_validation_error(err)}") from None
+        raise ConfigError(f"{origin}: {describe_validation_error(err, PlanCard)}") from None
 
 
 def available_plans() -> list[str]:

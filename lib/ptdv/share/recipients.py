@@ -14,6 +14,7 @@ shows the shape for every shipped plan. Errors name the file, the key path and t
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
@@ -25,7 +26,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, fi
 
 from ptdv.base import paths
 from ptdv.base.errors import ConfigError
-from ptdv.plan.config import describe_validation_error
+from ptdv.plan.config import describe_validation_error, describe_yaml_error
 from ptdv.tables.units import UnitIndex, split_ambiguous, unit_key
 
 
@@ -118,10 +119,7 @@ def _load_yaml(path: Path) -> object:
     try:
         return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f" line {mark.line + 1}, column {mark.column + 1}:" if mark else ""
-        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
-        raise ConfigError(f"{path}:{where} YAML error: {problem}") from None
+        raise ConfigError(f"{path}: {describe_yaml_error(err)}") from None
 
 
 def load_file(path: str | Path | None = None) -> RecipientsFile:
@@ -140,7 +138,7 @@ def load_file(path: str | Path | None = None) -> RecipientsFile:
     try:
         return RecipientsFile.model_validate({"plans": data})
     except ValidationError as err:
-        text = describe_validation_error(err).replace("plans.", "")
+        text = describe_validation_error(err, RecipientsFile).replace("plans.", "")
         raise ConfigError(f"{path}: {text}") from None
 
 
@@ -198,6 +196,10 @@ def for_plan(plan_id: str, units: pd.DataFrame, path: str | Path | None = None) 
         if unit_id is None:
             close = index.suggest(key)
             hint = f"; did you mean {close[0]!r}?" if close else ""
+            close_ids = difflib.get_close_matches(key, ids, n=1, cutoff=0.7)
+            if close_ids:  # a unit id with a typo: suggest the id, and say whose it is
+                names = dict(zip(units["unit_id"], units["unit_name"], strict=True))
+                hint = f"; did you mean {close_ids[0]!r} ({names[close_ids[0]]})?"
             raise ConfigError(
                 f"{path}: {plan_id}.units: unknown unit {key!r}{hint} (give a unit id or its "
                 "name as in the allocation table)"
@@ -219,3 +221,22 @@ def for_plan(plan_id: str, units: pd.DataFrame, path: str | Path | None = None) 
         if dup:
             raise ConfigError(f"{path}: {plan_id}.{where}: address given twice: {', '.join(dup)}")
     return Resolved(path, entry.federation, resolved)
+
+
+def precheck(plan_id: str, path: str | Path | None = None) -> None:
+    """Check the recipients file before any work: its YAML, every address, the plan's entry.
+
+    Unit keys are matched too when the plan has been cleaned already (its units table is in
+    data/processed/); `for_plan` matches them again on the table the messages are built from.
+    Raises ConfigError (one line) as `for_plan` does. `ptdv send` and `ptdv run --send`
+    call it first, so a bad file stops them before anything is cleaned or rendered.
+    """
+    table = paths.processed_dir(plan_id) / "units.parquet"
+    if table.is_file():
+        for_plan(plan_id, pd.read_parquet(table, columns=["unit_id", "unit_name"]), path)
+        return
+    path = Path(path) if path else default_path()
+    whole = load_file(path)
+    if plan_id not in whole.plans:
+        known = ", ".join(whole.plans) or "none"
+        raise ConfigError(f"{path}: no entry for plan {plan_id!r} (plans in the file: {known})")

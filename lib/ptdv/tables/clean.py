@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,9 +19,10 @@ import pyarrow
 
 from ptdv import __version__
 from ptdv.base import paths
-from ptdv.base.atomic import replace_dir
+from ptdv.base.atomic import replace_dir, staging_dir
 from ptdv.base.errors import DataError
 from ptdv.base.i18n import N_
+from ptdv.base.safety import csv_escape_frame, unique_stem
 from ptdv.plan.config import PlanCard, Source
 from ptdv.plan.periods import Calendar
 from ptdv.tables import checks, forms, schemas
@@ -75,6 +75,55 @@ def _labels(table: Table) -> dict[str, str]:
     return {c.ref: f"{c.letter} ({c.label})" for c in table.columns if c.ref}
 
 
+#: how a text file was decoded, when not UTF-8 (Grid.encoding), for the quality log
+_READ_AS = {
+    "utf-16": N_('read as UTF-16 text (Excel\'s "Unicode text")'),
+    "windows-1258": N_(
+        "read as Windows-1258 text (an old Vietnamese code page); its separate tone marks "
+        "were joined to their letters (NFC)"
+    ),
+}
+
+
+def _hidden_findings(table: Table, src: Where) -> list[Finding]:
+    """Return warnings for a hidden sheet and for hidden unit, totals or group rows read."""
+    grid = table.grid
+    out = []
+    if grid.hidden_sheet:
+        out.append(
+            finding(
+                "warning",
+                "hidden",
+                src,
+                None,
+                None,
+                N_(
+                    "the sheet is hidden in the workbook; it was read because the plan card "
+                    "names it (visible sheets: {sheets})"
+                ),
+                sheets=", ".join(grid.visible_sheets) or "-",
+            )
+        )
+    hidden = set(grid.hidden_rows)
+    for r in table.rows:
+        if r.number in hidden and r.kind in ("unit", "total", "group"):
+            out.append(
+                finding(
+                    "warning",
+                    "hidden",
+                    src,
+                    r.number,
+                    r.name if r.kind == "unit" else None,
+                    N_(
+                        "row {row} is hidden in Excel; its figures are read and counted like "
+                        "the others (delete the row if they should not count)"
+                    ),
+                    row=r.number,
+                )
+            )
+    return out
+
+
 def clean_file(card: PlanCard, source: Source, file: str) -> SourceResult:
     """Clean one file of a source (the source's own file or one of its copies)."""
     path = card.raw_path(file)
@@ -117,15 +166,9 @@ def clean_file(card: PlanCard, source: Source, file: str) -> SourceResult:
             )
         )
     encoding = getattr(table.grid, "encoding", None)
-    read_as = {
-        "utf-16": N_('read as UTF-16 text (Excel\'s "Unicode text")'),
-        "windows-1258": N_(
-            "read as Windows-1258 text (an old Vietnamese code page); its separate tone marks "
-            "were joined to their letters (NFC)"
-        ),
-    }
-    if encoding in read_as:
-        findings.append(finding("info", "layout", src, None, None, read_as[encoding]))
+    if encoding in _READ_AS:
+        findings.append(finding("info", "layout", src, None, None, _READ_AS[encoding]))
+    findings += _hidden_findings(table, src)
     for number, drift in table.repeats:
         template = (
             N_(
@@ -189,15 +232,13 @@ def clean_file(card: PlanCard, source: Source, file: str) -> SourceResult:
     aliases = {unit_key(k): v for k, v in source.aliases.items()}
     units = table.units
     keys, ids = [], []
-    seen: dict[str, int] = {}
+    taken: set[str] = set()  # ids name files: a repeated name gets -2, -3... never a taken one
     for r in units:
         name, changed = _clean_with_changes(r.raw_name or r.name)
         plain = unit_key(name)
         key = unit_key(aliases[plain]) if plain in aliases else plain
-        n = seen.get(key, 0)
-        seen[key] = n + 1
         keys.append(key)
-        ids.append(key if n == 0 else f"{key}-{n + 1}")
+        ids.append(unique_stem(key, taken))
         if changed and r.raw_name:
             findings.append(
                 finding(
@@ -643,6 +684,10 @@ def clean_plan(card: PlanCard) -> CleanResult:
         for copy_file in source.copies:
             copy = clean_file(card, source, copy_file)
             inputs.append(copy.file)
+            # how the copy was read (its encoding, hidden rows) is worth knowing too
+            findings += [
+                f for f in copy.findings if f.check == "hidden" or f.template in _READ_AS.values()
+            ]
             findings += _compare_copy(primary, copy)
             findings += _compare_info(primary, copy)
 
@@ -711,16 +756,37 @@ def _validate(schema: pa.DataFrameSchema, df: pd.DataFrame, what: str, card: Pla
     """Return `df` validated by `schema`, or raise DataError in one line (never pandera's dump)."""
     try:
         return schema.validate(df)
-    except pa.errors.SchemaError as err:
+    except (pa.errors.SchemaError, pa.errors.SchemaErrors) as errors:
+        # a value that cannot be coerced (or a column too many) comes as SchemaErrors
+        err = errors.schema_errors[0] if isinstance(errors, pa.errors.SchemaErrors) else errors
         cases = getattr(err, "failure_cases", None)
-        sample = ""
+        sample, field_name, at = "", None, None
         if isinstance(cases, pd.DataFrame) and not cases.empty and "failure_case" in cases:
             sample = ", ".join(str(v) for v in cases["failure_case"].head(3))
-        check = str(getattr(err, "check", "") or "").strip()
+            if "index" in cases and cases["index"].notna().any():
+                at = cases["index"].dropna().iloc[-1]  # a repeated key: its later row
+        elif cases is not None and not isinstance(cases, pd.DataFrame):
+            sample = str(cases)  # a column missing or one too many
+        if isinstance(err.schema, pa.Column):
+            field_name = err.schema.name
+        check = getattr(err, "check", "") or ""
+        check = str(getattr(check, "error", None) or check).strip()
+        where: dict = {"file": str(card.card_path)}
+        if at is not None and at in df.index:  # the source file, sheet, row, column it came from
+            bad = df.loc[at]
+            for key, col in (("file", "source_file"), ("sheet", "sheet"), ("row", "row"),
+                             ("column", "column")):  # fmt: skip
+                if col not in df.columns or pd.isna(bad[col]):
+                    continue
+                try:  # the row itself may be the value that broke the schema
+                    where[key] = int(bad[col]) if key == "row" else str(bad[col])
+                except (TypeError, ValueError):
+                    continue
         raise DataError(
-            f"the cleaned {what} table breaks its schema ({check or 'schema'}"
+            f"the cleaned {what} table breaks its schema "
+            f"({(field_name + ': ') if field_name else ''}{check or 'schema'}"
             f"{': ' + sample if sample else ''}); check the plan card's columns",
-            file=str(card.card_path),
+            **where,
         ) from None
 
 
@@ -741,13 +807,16 @@ def write_outputs(result: CleanResult, dest: Path | None = None) -> Path:
     """
     dest = Path(dest or paths.processed_dir(result.card.plan_id))
     dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.tmp-", dir=dest.parent))
+    tmp = staging_dir(dest)  # .<name>.tmp-<pid>-…: a killed run's is removed on the next
     try:
         result.units.to_parquet(tmp / "units.parquet", index=False)
         result.targets.to_parquet(tmp / "targets.parquet", index=False)
         result.actuals.to_parquet(tmp / "actuals.parquet", index=False)
         result.info.to_parquet(tmp / "info.parquet", index=False)
-        result.quality.to_csv(tmp / "quality.csv", index=False, encoding="utf-8")
+        # a unit named "=HYPERLINK(...)" is text for a spreadsheet too ('-prefixed; read back
+        # with csv_unescape_frame)
+        quality = csv_escape_frame(result.quality)
+        quality.to_csv(tmp / "quality.csv", index=False, encoding="utf-8")
         root = paths.root()
         manifest = {
             "plan_id": result.card.plan_id,

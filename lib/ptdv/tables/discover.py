@@ -28,7 +28,15 @@ import yaml
 from ptdv.base.errors import DataError
 from ptdv.plan.config import column_ref
 from ptdv.plan.metrics import METRICS
-from ptdv.tables.ingest import Column, Table, cell_text, find_header, read_grid, read_table
+from ptdv.tables.ingest import (
+    Column,
+    Table,
+    cell_text,
+    find_header,
+    open_workbook,
+    read_grid,
+    read_table,
+)
 
 #: the metrics a drafted percentage or total prefers, when the header does not say
 _PREFERRED = ("members_net", "members_admitted", "unions_founded", "members_lost")
@@ -895,17 +903,16 @@ class Inspection:
 def inspect_file(path: str | Path, sheet: str | None = None) -> Inspection:
     """Read a table whose layout is unknown and guess its columns."""
     path = Path(path)
-    if not path.is_file():
-        raise DataError("file not found", file=str(path))
     sheets: list[str] = []
     if path.suffix.lower() in (".xlsx", ".xlsm") and sheet is None:
-        from openpyxl import load_workbook
-
+        # checked first like every input (a folder, an empty, damaged or hostile file...)
+        wb = open_workbook(path, read_only=True)
         try:
-            sheets = load_workbook(path, read_only=True).sheetnames
-        except Exception as err:  # noqa: BLE001 - any unreadable workbook
-            raise DataError(f"cannot open as an Excel workbook ({err})", file=str(path)) from None
-        sheet = sheets[0]
+            sheets = wb.sheetnames
+            visible = [n for n in sheets if getattr(wb[n], "sheet_state", "visible") == "visible"]
+        finally:
+            wb.close()
+        sheet = (visible or sheets)[0]  # the first sheet Excel shows
     grid = read_grid(path, sheet)
     first, _ = find_header(grid)
     titles = [" ".join(cell_text(v) for v in row if cell_text(v)) for row in grid.rows[:first]]

@@ -25,12 +25,11 @@ import re
 import shutil
 import tempfile
 import unicodedata
-import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
@@ -40,9 +39,10 @@ from ptdv.base import paths
 from ptdv.base.atomic import atomic_file
 from ptdv.base.errors import ConfigError, DataError
 from ptdv.base.i18n import N_
+from ptdv.base.safety import guard_workbook
 from ptdv.plan.periods import Calendar, Period
 from ptdv.tables.checks import Finding, Where, check_negatives, finding
-from ptdv.tables.ingest import Table, cell_text, header_matches, read_table
+from ptdv.tables.ingest import Table, cell_text, header_matches, open_workbook, read_table
 from ptdv.tables.schemas import FIGURE_COLUMNS
 from ptdv.tables.units import UnitIndex, clean_name, split_ambiguous, unit_key
 
@@ -297,6 +297,7 @@ def _build(card: PlanCard, unit_names: list[str], period_id: str, unit_line: str
 def _save_atomic(wb: Workbook, path: Path) -> Path:
     """Save to a temporary file in the same folder, then move it over `path`."""
     path = Path(path)
+    guard_workbook(wb)  # a unit name such as "=HYPERLINK(...)" is shown as text
     with atomic_file(path) as tmp:
         wb.save(tmp)
     return path
@@ -406,10 +407,7 @@ def form_files(card: PlanCard) -> list[Path]:
 
 def _sheet_of(path: Path) -> str:
     """Return the form sheet's name: `Báo cáo` if present, else the first sheet."""
-    try:
-        wb = load_workbook(path, read_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as err:
-        raise DataError(f"cannot open as an Excel workbook ({err})", file=str(path)) from None
+    wb = open_workbook(path, read_only=True)  # a damaged or hostile file: one DataError
     try:
         names = wb.sheetnames
     finally:
@@ -446,6 +444,64 @@ def _unit_index(card: PlanCard, units: pd.DataFrame) -> tuple[UnitIndex, dict[st
         return UnitIndex(pairs, aliases), ambiguous
     except ValueError as err:
         raise ConfigError(f"{card.card_path}: key 'actuals.aliases': {err}") from None
+
+
+def _where_in_table(units: pd.DataFrame, unit_ids: list[str]) -> str:
+    """Return where units stand in the allocation table: 'file, sheet S, rows 8 and 9: ids'."""
+    ids = ", ".join(unit_ids)
+    if not {"source_file", "sheet", "row"} <= set(units.columns):
+        return ids
+    rows = units[units["unit_id"].isin(unit_ids)]
+    if rows.empty or rows["source_file"].nunique() != 1 or rows["sheet"].nunique() != 1:
+        return ids
+    numbers = [str(int(n)) for n in rows["row"] if pd.notna(n)]
+    listed = " and ".join([", ".join(numbers[:-1]), numbers[-1]] if len(numbers) > 1 else numbers)
+    return f"{rows['source_file'].iloc[0]}, sheet '{rows['sheet'].iloc[0]}', rows {listed}: {ids}"
+
+
+def _issuer_key(text: str) -> str:
+    """Return an issuer's name for comparison: composed, case-folded, single spaces."""
+    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+
+
+def _refuse_other_plan(card: PlanCard, table: Table, period: str) -> None:
+    """Raise DataError when a form's title names the issuer of another plan, not this one's.
+
+    A form of another federation of the same level (its issuer line, the first title line
+    of ptdv's forms) would otherwise be refused as an unknown unit with a misleading
+    suggestion, or read as this plan's when its unit names are alike. A title naming this
+    plan's issuer anywhere (a letterhead with the parent's name above it) is never refused.
+    """
+    from ptdv.plan import config
+
+    own = {_issuer_key(card.issuer), _issuer_key(card.issuer_short)}
+    titles = _title_rows(table)
+    if not titles or any(_issuer_key(text) in own for _, _, text in titles):
+        return
+    others = None
+    for i, j, text in titles:
+        key = _issuer_key(text)
+        if others is None:
+            others = []
+            for plan_id in config.available_plans():
+                if plan_id == card.plan_id:
+                    continue
+                try:
+                    others.append(config.load_card(plan_id))
+                except ConfigError:  # a broken card of another plan is not this run's business
+                    continue
+        for other in others:
+            if other.level != card.level:  # a parent's name can head a unit's letterhead
+                continue
+            if key in {_issuer_key(other.issuer), _issuer_key(other.issuer_short)}:
+                folder = f"data/raw/{other.plan_id}/{other.actuals.folder}/{period}/"
+                raise table.grid.error(
+                    f"a form of another plan: it is headed '{text}', the issuer of plan "
+                    f"{other.plan_id}, not '{card.issuer}' ({card.plan_id}): move it to "
+                    f"{folder}",
+                    i,
+                    j,
+                )
 
 
 def _title_rows(table: Table) -> list[tuple[int, int, str]]:
@@ -533,6 +589,7 @@ def read_actuals(card: PlanCard, units: pd.DataFrame) -> tuple[pd.DataFrame, lis
             letters = {c.ref: c.letter for c in table.columns if c.ref}
             labels = {c.ref: f"{c.letter} ({c.label})" for c in table.columns if c.ref}
 
+            _refuse_other_plan(card, table, period)
             demo_marked = False
             for i, j, text in _title_rows(table):
                 if _DEMO_KEY in text.casefold():
@@ -583,10 +640,11 @@ def read_actuals(card: PlanCard, units: pd.DataFrame) -> tuple[pd.DataFrame, lis
                 name = clean_name(r.raw_name or r.name)
                 uid = index.match(name)
                 if uid is None and unit_key(name) in ambiguous:
+                    twice = ambiguous[unit_key(name)]
                     raise table.grid.error(
                         f"unit '{name}' is ambiguous: the allocation table has it more than "
-                        f"once ({', '.join(ambiguous[unit_key(name)])}), so the form cannot be "
-                        "assigned: correct the allocation table first",
+                        f"once ({_where_in_table(units, twice)}), so the form cannot be "
+                        "assigned: correct the name in the allocation table first",
                         r.index,
                         table.name_col,
                     )
@@ -643,6 +701,17 @@ def read_actuals(card: PlanCard, units: pd.DataFrame) -> tuple[pd.DataFrame, lis
                             name=official,
                         )
                     )
+                for ref, v in r.values.items():
+                    if v is not None and v.percent:  # "50%", or a cell formatted as percent
+                        column = next(c for c in table.columns if c.ref == ref)
+                        raise table.grid.error(
+                            f"expected a count (a whole number of people or unions), found "
+                            f"the percentage {cell_text(table.grid.cell(r.index, column.index))!r}"
+                            ": type the number itself, without %",
+                            r.index,
+                            column.index,
+                            column.label,
+                        )
                 vals = {m: (v.value if v is not None else None) for m, v in r.values.items()}
                 findings += _row_checks(vals, labels, letters, src, r.number, official, period)
                 cells = [(m, m, "actual") for _, m in FORM_COLUMNS]

@@ -9,6 +9,14 @@ Text files may be UTF-8 (with or without a byte-order mark), UTF-16 with a byte-
 (Excel's "Unicode text") or Windows-1258 (old Vietnamese files). In an .xlsx, a formula whose
 file stores no computed value is recorded on the grid (`Grid.formulas`) so that it is
 reported instead of read as an empty cell.
+
+Every input is checked before a parser sees it (`check_input_file`, `open_workbook`): a
+folder, an unreadable, empty or oversized file (over `PTDV_MAX_INPUT_MB`, default 50 MB),
+and for an .xlsx what it really is (an old .xls, an .ods, a .docx, a password-protected
+workbook or text renamed to .xlsx, a truncated download), a zip bomb (declared sizes and
+compression ratios checked before anything is inflated) and XML with a DTD (entity
+expansion: refused, and openpyxl parses with defusedxml besides). Each is one DataError
+naming the file (relative to the project root) and what was expected.
 """
 
 from __future__ import annotations
@@ -17,8 +25,10 @@ import codecs
 import csv
 import difflib
 import itertools
+import os
 import re
 import unicodedata
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +36,8 @@ from typing import Any
 import numpy as np
 from openpyxl.utils import get_column_letter
 
-from ptdv.base.errors import DataError
+from ptdv.base import paths
+from ptdv.base.errors import ConfigError, DataError
 from ptdv.tables.numbers import (
     NumberParseError,
     ParsedColumn,
@@ -106,6 +117,11 @@ class Grid:
     #: .xlsx formula cells with no computed value stored in the file (they read as empty):
     #: (row index, column index), 0-based -> the formula, e.g. "=SUM(C5:C9)"
     formulas: dict[tuple[int, int], str] = field(default_factory=dict)
+    #: .xlsx rows hidden in Excel, as the analyst numbers them (they are read all the same)
+    hidden_rows: list[int] = field(default_factory=list)
+    #: .xlsx: the sheet read is hidden in the workbook; these are the visible ones
+    hidden_sheet: bool = False
+    visible_sheets: list[str] = field(default_factory=list)
 
     @property
     def source(self) -> str:
@@ -124,54 +140,325 @@ class Grid:
             column = get_column_letter(j + 1) + (f" ({label})" if label else "")
         return DataError(
             message,
-            file=str(self.file),
+            file=shown_path(self.file),
             sheet=self.sheet,
             row=self.row_numbers[i] if i is not None else None,
             column=column,
         )
 
 
-def read_grid(path: str | Path, sheet: str | None = None) -> Grid:
-    """Return the grid of an .xlsx sheet, or of a .csv/.tsv/.txt file (tab-separated)."""
+def shown_path(path: str | Path) -> str:
+    """Return a path as messages show it: relative to the project root when inside it."""
     path = Path(path)
+    try:
+        return Path(os.path.abspath(path)).relative_to(paths.root()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+#: the largest input file read by default, in MB (1 MB = 1,000,000 bytes)
+DEFAULT_MAX_INPUT_MB = 50
+#: the environment variable that changes it
+MAX_INPUT_ENV = "PTDV_MAX_INPUT_MB"
+#: an .xlsx member larger than this, inflated, may be at most MAX_ZIP_RATIO times its size
+#: stored (real sheets compress 5-30 times; a zip bomb thousands of times)
+ZIP_RATIO_FLOOR = 10_000_000
+MAX_ZIP_RATIO = 100
+#: an .xlsx may inflate to at most this many times the size limit in all
+MAX_INFLATED_FACTOR = 20
+#: how much of each XML member is searched for a DTD (a document type or entity declaration)
+_DTD_SCAN_BYTES = 1 << 20
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_RESAVE = "open it in Excel or LibreOffice and save it as Excel Workbook (.xlsx)"
+
+
+def max_input_bytes() -> int:
+    """Return the size limit of an input file in bytes (PTDV_MAX_INPUT_MB, default 50)."""
+    raw = os.environ.get(MAX_INPUT_ENV, "").strip()
+    if not raw:
+        return DEFAULT_MAX_INPUT_MB * 1_000_000
+    try:
+        mb = float(raw)
+    except ValueError:
+        mb = -1.0
+    if not mb > 0 or mb == float("inf"):
+        raise ConfigError(f"{MAX_INPUT_ENV}={raw!r}: expected a positive number of megabytes")
+    return max(1, int(mb * 1_000_000))
+
+
+def _size_text(n: int) -> str:
+    """Return a size for messages: '6,839 bytes'."""
+    return f"{n:,} bytes"
+
+
+def check_input_file(path: str | Path) -> bytes:
+    """Raise DataError unless `path` is a readable, non-empty file within the size limit.
+
+    Return its first 4096 bytes, for telling what it really is.
+    """
+    path = Path(path)
+    shown = shown_path(path)
+    if path.is_dir():
+        raise DataError(
+            f"a folder, not a file: expected the {path.suffix or 'table'} file itself here "
+            "(an unzipped download? put the file in its place)",
+            file=shown,
+        )
+    if not path.exists():
+        raise DataError("file not found", file=shown)
     if not path.is_file():
-        raise DataError("file not found", file=str(path))
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(path, sheet)
-    if suffix in (".csv", ".tsv", ".txt"):
-        if sheet:
-            raise DataError(f"a {suffix} file has no sheets (asked for {sheet!r})", file=str(path))
-        return _read_text(path)
-    raise DataError(
-        f"unsupported file type {suffix!r}: expected .xlsx, .csv, .tsv or .txt", file=str(path)
+        raise DataError(
+            "not a regular file (a device or a pipe?): expected a table file", file=shown
+        )
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4096)
+            size = os.fstat(fh.fileno()).st_size
+    except PermissionError:
+        raise DataError(
+            "permission denied: the user running ptdv may not read this file "
+            "(give it read access, e.g. chmod a+r)",
+            file=shown,
+        ) from None
+    except OSError as err:
+        raise DataError(f"cannot read the file ({err.strerror or err})", file=shown) from None
+    if size == 0:
+        raise DataError(
+            "the file is empty (0 bytes): a failed save or copy? get the file again", file=shown
+        )
+    limit = max_input_bytes()
+    if size > limit:
+        raise DataError(
+            f"the file is {_size_text(size)}, over the limit of {_size_text(limit)} "
+            f"({MAX_INPUT_ENV}={limit / 1_000_000:g}; default {DEFAULT_MAX_INPUT_MB}): is it the "
+            f"right file? if so, set {MAX_INPUT_ENV} higher",
+            file=shown,
+        )
+    return head
+
+
+def _looks_like_text(head: bytes) -> bool:
+    """Return True if the first bytes of a file read as text (a byte-order mark, or no NUL)."""
+    if head.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return True
+    return b"\0" not in head and sum(b < 9 or 13 < b < 32 for b in head) * 100 <= len(head)
+
+
+def _not_a_zip(path: Path, head: bytes) -> DataError:
+    """Return the DataError for an .xlsx that is not a zip archive: say what it is instead."""
+    shown = shown_path(path)
+    if head.startswith(_OLE_MAGIC):
+        data = path.read_bytes()  # within the size limit (check_input_file)
+        if "EncryptedPackage".encode("utf-16-le") in data:
+            return DataError(
+                "the workbook is password-protected (encrypted), so it cannot be read: open it "
+                "in Excel, remove the password (File › Info › Protect Workbook › Encrypt with "
+                "Password) and save it again",
+                file=shown,
+            )
+        if any(n.encode("utf-16-le") in data for n in ("Workbook", "Book")):
+            return DataError(
+                "an old Excel 97-2003 workbook (.xls) with an .xlsx name; " + _RESAVE,
+                file=shown,
+            )
+        return DataError(
+            "an old Office (OLE2) document, not an Excel workbook (.xlsx); " + _RESAVE,
+            file=shown,
+        )
+    if head.startswith(b"PK"):
+        return DataError(
+            "the file is incomplete or damaged: an .xlsx is a zip archive and this one has no "
+            "end (a download or copy cut short?); get the file again",
+            file=shown,
+        )
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if start.startswith((b"<html", b"<!doctype html", b"<table", b"<?xml", b"<")):
+        return DataError(
+            "an HTML or XML file with an .xlsx name (a web export?), not an Excel workbook; "
+            + _RESAVE,
+            file=shown,
+        )
+    if _looks_like_text(head):
+        return DataError(
+            "a text file (comma- or tab-separated?) with an .xlsx name, not an Excel workbook: "
+            "rename it to .csv or .txt as its content is, or " + _RESAVE,
+            file=shown,
+        )
+    return DataError(
+        f"not an Excel workbook (.xlsx, a zip archive): it starts with bytes {head[:4].hex(' ')}; "
+        + _RESAVE,
+        file=shown,
     )
 
 
-def _read_xlsx(path: Path, sheet: str | None) -> Grid:
-    """Return the grid of one sheet: computed values, bold rows, merges, uncomputed formulas."""
-    import zipfile
+def _check_xlsx(path: Path, head: bytes) -> None:
+    """Raise DataError unless `path` is a zip archive holding an Excel workbook, safe to open.
 
+    Nothing is inflated before the archive's declared sizes are checked (zip bomb); then the
+    first megabyte of each XML member is searched for a DTD (entity expansion).
+    """
+    shown = shown_path(path)
+    if not head.startswith(b"PK\x03\x04"):
+        raise _not_a_zip(path, head)
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise _not_a_zip(path, head) from None
+    with zf:
+        infos = zf.infolist()
+        names = {i.filename for i in infos}
+        if "mimetype" in names:
+            try:
+                mime = zf.read("mimetype")[:200].decode("ascii", "replace").strip()
+            except Exception:  # noqa: BLE001 - only a hint for the message
+                mime = ""
+            if "opendocument.spreadsheet" in mime:
+                raise DataError(
+                    "an OpenDocument spreadsheet (.ods, from LibreOffice) with an .xlsx name; "
+                    "open it in LibreOffice Calc and save it as Excel 2007-365 (.xlsx)",
+                    file=shown,
+                )
+        if "xl/workbook.xml" not in names:
+            kinds = {
+                "word/document.xml": "a Word document (.docx)",
+                "ppt/presentation.xml": "a PowerPoint presentation (.pptx)",
+            }
+            what = next((k for n, k in kinds.items() if n in names), "a zip archive")
+            raise DataError(
+                f"{what} with an .xlsx name, not an Excel workbook (no xl/workbook.xml inside); "
+                "send the table itself as .xlsx",
+                file=shown,
+            )
+        limit = max_input_bytes() * MAX_INFLATED_FACTOR
+        total = 0
+        for info in infos:
+            total += info.file_size
+            ratio = info.file_size / max(info.compress_size, 1)
+            if info.file_size > ZIP_RATIO_FLOOR and ratio > MAX_ZIP_RATIO:
+                raise DataError(
+                    f"refused as a zip bomb: its part {info.filename} would inflate to "
+                    f"{_size_text(info.file_size)}, more than {MAX_ZIP_RATIO} times its size in "
+                    "the file (a real workbook compresses far less); nothing was read",
+                    file=shown,
+                )
+            if total > limit:
+                raise DataError(
+                    f"refused: its parts would inflate to more than {_size_text(limit)} "
+                    f"({MAX_INFLATED_FACTOR} times the {MAX_INPUT_ENV} limit); nothing was read",
+                    file=shown,
+                )
+        for info in infos:
+            if not info.filename.endswith((".xml", ".rels", ".vml")):
+                continue
+            try:
+                with zf.open(info) as fh:
+                    start = fh.read(_DTD_SCAN_BYTES)
+            except Exception:  # noqa: BLE001 - openpyxl reports a damaged member below
+                continue
+            if b"<!DOCTYPE" in start or b"<!ENTITY" in start:
+                raise DataError(
+                    f"refused: its part {info.filename} declares a DTD (<!DOCTYPE or <!ENTITY), "
+                    "which Excel never writes; XML entities could expand it enormously "
+                    "(an entity-expansion attack or a file not made by a spreadsheet program); "
+                    "nothing was read",
+                    file=shown,
+                )
+
+
+def _defused_error(err: Exception) -> bool:
+    """Return True for defusedxml's refusals (a DTD, an entity, an external reference)."""
+    try:
+        from defusedxml import DefusedXmlException
+    except ImportError:  # pragma: no cover - defusedxml is a dependency
+        return False
+    seen: Exception | BaseException | None = err
+    for _ in range(10):  # openpyxl wraps the parser's exception in its own
+        if seen is None:
+            return False
+        if isinstance(seen, DefusedXmlException):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def open_workbook(path: str | Path, **kwargs: Any) -> Any:
+    """Return the openpyxl workbook of an .xlsx after check_input_file and the .xlsx checks.
+
+    Whatever openpyxl raises on a damaged or hostile file becomes one DataError.
+    """
     from openpyxl import load_workbook
 
+    path = Path(path)
+    head = check_input_file(path)
+    _check_xlsx(path, head)
     try:
-        wb = load_workbook(path, data_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as err:
-        raise DataError(f"cannot open as an Excel workbook ({err})", file=str(path)) from None
-    names = wb.sheetnames
-    if sheet is None:
-        if len(names) > 1:
+        return load_workbook(path, **kwargs)
+    except Exception as err:  # noqa: BLE001 - any parser failure is a damaged file
+        if _defused_error(err):
             raise DataError(
-                f"the workbook has {len(names)} sheets; say which one: {', '.join(names)}",
-                file=str(path),
+                "refused: the workbook's XML declares entities (an entity-expansion attack or "
+                "a file not made by a spreadsheet program); nothing was read",
+                file=shown_path(path),
+            ) from None
+        detail = " ".join(str(err).split()) or type(err).__name__  # one line
+        raise DataError(
+            f"cannot read the workbook, it is damaged ({detail}); "
+            + _RESAVE.replace("open it", "open and repair it", 1),
+            file=shown_path(path),
+        ) from None
+
+
+def sheet_list(names: list[str], hidden: set[str]) -> str:
+    """Return the sheet names for a message, hidden ones marked: "Sheet1, Cũ (hidden)"."""
+    return ", ".join(f"{n} (hidden)" if n in hidden else n for n in names)
+
+
+def read_grid(path: str | Path, sheet: str | None = None) -> Grid:
+    """Return the grid of an .xlsx sheet, or of a .csv/.tsv/.txt file (tab-separated)."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".xlsx", ".xlsm", ".csv", ".tsv", ".txt"):
+        if not path.exists():
+            raise DataError("file not found", file=shown_path(path))
+        raise DataError(
+            f"unsupported file type {suffix!r}: expected .xlsx, .csv, .tsv or .txt",
+            file=shown_path(path),
+        )
+    if suffix in (".xlsx", ".xlsm"):
+        return _read_xlsx(path, sheet)
+    check_input_file(path)
+    if sheet:
+        raise DataError(
+            f"a {suffix} file has no sheets (asked for {sheet!r})", file=shown_path(path)
+        )
+    return _read_text(path)
+
+
+def _read_xlsx(path: Path, sheet: str | None) -> Grid:
+    """Return the grid of one sheet: computed values, bold rows, merges, uncomputed formulas.
+
+    Without a sheet name the workbook's only visible sheet is read. A sheet the caller names
+    is read even when hidden in Excel (Grid.hidden_sheet says so, for the quality log).
+    """
+    wb = open_workbook(path, data_only=True)
+    shown = shown_path(path)
+    names = wb.sheetnames
+    hidden = {n for n in names if wb[n].sheet_state != "visible"}
+    visible = [n for n in names if n not in hidden]
+    if sheet is None:
+        if len(visible) != 1:
+            raise DataError(
+                f"the workbook has {len(names)} sheets; say which one: {sheet_list(names, hidden)}",
+                file=shown,
             )
-        sheet = names[0]
+        sheet = visible[0]
     if sheet not in names:
         wanted = unicodedata.normalize("NFC", sheet)
         match = [n for n in names if unicodedata.normalize("NFC", n) == wanted]
         if not match:
             raise DataError(
-                f"no sheet {sheet!r}; the workbook has: {', '.join(names)}", file=str(path)
+                f"no sheet {sheet!r}; the workbook has: {sheet_list(names, hidden)}", file=shown
             )
         sheet = match[0]
     ws = wb[sheet]
@@ -189,11 +476,37 @@ def _read_xlsx(path: Path, sheet: str | None) -> Grid:
         rows.append(values)
         numbers.append(r)
         bold.append(any(c.value not in (None, "") and c.font is not None and c.font.b for c in row))
+    while rows and not rows[-1]:
+        rows.pop()
+    if not rows:
+        others = [n for n in names if n != sheet]
+        where = f"; the workbook's other sheets: {sheet_list(others, hidden)}" if others else ""
+        raise DataError(
+            "the sheet is empty (no cell holds anything): expected the table on it" + where,
+            file=shown,
+            sheet=sheet,
+        )
+    numbers = numbers[: len(rows)]
+    bold = bold[: len(rows)]
     merged = [
         (m.min_row - 1, m.min_col - 1, m.max_row - 1, m.max_col - 1) for m in ws.merged_cells.ranges
     ]
+    hidden_rows = sorted(
+        r for r, dim in ws.row_dimensions.items() if dim.hidden and r <= len(rows) and rows[r - 1]
+    )
     formulas = _xlsx_formulas(path, sheet, blank)
-    return Grid(path, sheet, rows, numbers, bold, merged, formulas=formulas)
+    return Grid(
+        path,
+        sheet,
+        rows,
+        numbers,
+        bold,
+        merged,
+        formulas=formulas,
+        hidden_rows=hidden_rows,
+        hidden_sheet=sheet in hidden,
+        visible_sheets=visible,
+    )
 
 
 def _xlsx_formulas(
@@ -204,11 +517,10 @@ def _xlsx_formulas(
     The workbook is opened again without computed values (read-only: only this sheet is
     parsed), where a formula cell holds its formula text.
     """
-    from openpyxl import load_workbook
 
     if not blank:
         return {}
-    wb = load_workbook(path, read_only=True, data_only=False)
+    wb = open_workbook(path, read_only=True, data_only=False)
     try:
         out: dict[tuple[int, int], str] = {}
         for row in wb[sheet].iter_rows():
@@ -300,7 +612,7 @@ def _decode_text(path: Path, raw: bytes) -> tuple[str, str]:
             raise DataError(
                 f"not UTF-8 text (byte {err.start + len(codecs.BOM_UTF8)}) although it starts "
                 "with a UTF-8 byte-order mark; save it as UTF-8 or as .xlsx",
-                file=str(path),
+                file=shown_path(path),
             ) from None
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
@@ -309,7 +621,7 @@ def _decode_text(path: Path, raw: bytes) -> tuple[str, str]:
             raise DataError(
                 f"not UTF-16 text (byte {err.start}) although it starts with a UTF-16 "
                 "byte-order mark; save it as UTF-8 or as .xlsx",
-                file=str(path),
+                file=shown_path(path),
             ) from None
     nuls = raw.count(0)
     if nuls and nuls * 10 >= len(raw):
@@ -317,7 +629,7 @@ def _decode_text(path: Path, raw: bytes) -> tuple[str, str]:
             f"looks like UTF-16 text without a byte-order mark ({nuls} of {len(raw)} bytes "
             "are NUL); save it as UTF-8 (or from Excel as Unicode text, which writes the mark) "
             "or as .xlsx",
-            file=str(path),
+            file=shown_path(path),
         )
     try:
         return raw.decode("utf-8"), "utf-8"
@@ -333,7 +645,7 @@ def _decode_text(path: Path, raw: bytes) -> tuple[str, str]:
         f"neither UTF-8 nor recognisably Windows-1258 (Vietnamese) text: byte {bad} is not "
         "UTF-8, and read as Windows-1258 the text is not Vietnamese; save it as UTF-8 or as "
         ".xlsx",
-        file=str(path),
+        file=shown_path(path),
     )
 
 
@@ -722,7 +1034,57 @@ def read_table(
         hits[0].ref = ref
     table = Table(grid, block, tt_col, name_col, cols, [])
     _classify_rows(table)
+    _refuse_merged_rows(table)
+    if not any(r.kind == "unit" for r in table.rows):
+        below = [r for r in table.rows if r.kind not in ("blank", "repeat_header")]
+        what = "nothing but a totals row or text" if below else "nothing"
+        raise grid.error(
+            f"the header ({_rows_text(grid, block)}) has {what} below it: expected a row for "
+            f"each unit, numbered in column {get_column_letter(tt_col + 1)} and named in column "
+            f"{get_column_letter(name_col + 1)}",
+            block[0],
+        )
     return table
+
+
+def _rows_text(grid: Grid, block: list[int]) -> str:
+    """Return 'row 5' or 'rows 5-6' for a block of grid rows."""
+    first, last = grid.row_numbers[block[0]], grid.row_numbers[block[-1]]
+    return f"row {first}" if first == last else f"rows {first}-{last}"
+
+
+def _refuse_merged_rows(table: Table) -> None:
+    """Raise DataError if cells of the unit names or mapped columns span two table rows.
+
+    A figure merged over two units (or a unit and the totals) belongs to neither alone:
+    read as it stands, the first would get it and the others nothing, silently.
+    """
+    grid = table.grid
+    if not grid.merged:
+        return
+    rows = {r.index: r for r in table.rows if r.kind in ("unit", "total")}
+    labels = {c.index: c.label for c in table.columns if c.ref}
+    labels[table.name_col] = "unit name"
+    first = table.header_rows[-1] + 1
+    for r0, c0, r1, c1 in sorted(grid.merged):
+        if r1 == r0 or r1 < first:
+            continue
+        spanned = [rows[i] for i in range(max(r0, first), r1 + 1) if i in rows]
+        cols = [j for j in range(c0, c1 + 1) if j in labels]
+        if len(spanned) < 2 or not cols:
+            continue
+        cells = f"{get_column_letter(c0 + 1)}{grid.row_numbers[r0]}:" + (
+            f"{get_column_letter(c1 + 1)}{grid.row_numbers[r1]}"
+        )
+        names = ", ".join(r.name for r in spanned)
+        raise grid.error(
+            f"cells {cells} are merged across rows {grid.row_numbers[r0]}-"
+            f"{grid.row_numbers[r1]} ({names}): each row needs its own figure; unmerge the "
+            "cells and type each row's figure",
+            r0,
+            cols[0],
+            labels[cols[0]],
+        )
 
 
 def _classify_rows(table: Table) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import math
 import re
@@ -20,6 +21,8 @@ from babel.numbers import (
 )
 
 __all__ = [
+    "MAX_FIGURE",
+    "FigureTooLargeError",
     "NumberParseError",
     "ParsedColumn",
     "ParsedNumber",
@@ -64,16 +67,90 @@ class NumberParseError(ValueError):
     """A cell holds text that is not a number in the expected locale format."""
 
     def __init__(
-        self, raw: object, *, locale: str = "vi", suggestions: list[str] | None = None
+        self,
+        raw: object,
+        *,
+        locale: str = "vi",
+        suggestions: list[str] | None = None,
+        hint: str | None = None,
     ) -> None:
-        """Build the message naming the raw cell and any likely intended forms Babel offered."""
+        """Build the message naming the raw cell, what looks wrong and Babel's likely forms."""
         self.raw = raw
         self.suggestions = list(suggestions or [])
-        found = f"{raw!r} (a boolean)" if isinstance(raw, bool) else repr(raw)
-        message = f"expected a number (e.g. {_examples(locale)}), found {found}"
+        self.hint = hint
+        message = f"expected a number (e.g. {_examples(locale)}), found {_found(raw)}"
+        if hint:
+            message += f" ({hint})"
         if self.suggestions:
             message += "; did you mean " + " or ".join(repr(s) for s in self.suggestions) + "?"
         super().__init__(message)
+
+
+class FigureTooLargeError(NumberParseError):
+    """A cell holds a number far beyond any count of people or unions (a typing error)."""
+
+    def __init__(self, raw: object, value: float, *, locale: str = "vi") -> None:
+        """Build the message naming the figure as read and the largest one accepted."""
+        ValueError.__init__(
+            self,
+            f"{_shown(value, locale)} is too large for a figure of these tables (at most "
+            f"{_shown(MAX_FIGURE, locale)}, more people than the country has): check the cell "
+            "for a typing error",
+        )
+        self.raw = raw
+        self.suggestions = []
+        self.hint = None
+
+
+#: The largest figure a cell may hold: no count of members, workers or unions comes near a
+#: billion (Viet Nam has about 100 million people). Beyond it a cell is a typing error, and
+#: beyond 2**53 a float would not even hold it exactly.
+MAX_FIGURE = 1_000_000_000
+
+
+def _shown(value: float, locale: str) -> str:
+    """Return a figure written with the locale's thousands groups, for messages."""
+    try:
+        return format_decimal(Decimal(repr(float(value))).normalize(), locale=locale)
+    except Exception:  # unknown locale
+        return format_decimal(Decimal(repr(float(value))).normalize(), locale="vi")
+
+
+def _found(raw: object) -> str:
+    """Describe a cell's content for a message: text quoted, a date as a date."""
+    if isinstance(raw, bool):
+        return f"{raw!r} (a boolean)"
+    if isinstance(raw, dt.datetime):
+        if raw.time() == dt.time(0):
+            return f"the date {raw:%d/%m/%Y}"
+        return f"the date and time {raw:%d/%m/%Y %H:%M}"
+    if isinstance(raw, dt.date):
+        return f"the date {raw:%d/%m/%Y}"
+    if isinstance(raw, dt.time):
+        return f"the time {raw:%H:%M}"
+    if isinstance(raw, dt.timedelta):
+        return f"the duration {raw}"
+    return repr(raw)
+
+
+def _text_hint(text: str, locale: str) -> str | None:
+    """Say what looks wrong in a text that is almost a number, or None."""
+    group = get_group_symbol(locale)
+    decimal = get_decimal_symbol(locale)
+    figure = re.search(r"[0-9][0-9.,]*", text)
+    if figure and re.search(r"[^\W\d_]", text):
+        shown = figure.group(0).rstrip(".,")
+        return f"words around the figure {shown}: type the figure alone and put remarks in a note"
+    if text.count(decimal) > 1:
+        return (
+            f"{decimal!r} marks the decimals and comes once; {group!r} groups thousands, "
+            f"e.g. {format_decimal(1234567, locale=locale)}"
+        )
+    if group in text and re.fullmatch(r"[0-9.,]+", text):
+        return (
+            f"{group!r} groups thousands in threes, e.g. {format_decimal(1234567, locale=locale)}"
+        )
+    return None
 
 
 @dataclass(frozen=True)
@@ -164,8 +241,29 @@ def _digits_to_decimal(digits: str, raw: str, locale: str, sign: str, pct: str) 
         raise NumberParseError(raw, locale=locale) from None
 
 
+def _checked(parsed: ParsedNumber, raw: object, locale: str) -> ParsedNumber:
+    """Return the figure, or raise FigureTooLargeError when it is beyond MAX_FIGURE."""
+    if abs(parsed.value) > MAX_FIGURE:
+        raise FigureTooLargeError(raw, parsed.value, locale=locale)
+    return parsed
+
+
 def _parse_text(raw: str, locale: str) -> ParsedNumber | None:
-    """Parse a number printed as text in the locale's format."""
+    """Parse a number printed as text in the locale's format; say what looks wrong if not."""
+    try:
+        parsed = _parse_text_as_is(raw, locale)
+    except FigureTooLargeError:
+        raise
+    except NumberParseError as err:
+        hint = err.hint or _text_hint(_strip_markup(raw), locale)
+        if hint is None:
+            raise
+        raise NumberParseError(raw, locale=locale, suggestions=err.suggestions, hint=hint) from None
+    return None if parsed is None else _checked(parsed, raw, locale)
+
+
+def _parse_text_as_is(raw: str, locale: str) -> ParsedNumber | None:
+    """Parse a number printed as text in the locale's format, or raise NumberParseError."""
     if locale == "vi" and _PLAIN_TEXT_RE.match(raw):  # "98.149", "1234": Babel agrees
         return ParsedNumber(float(int(raw.replace(".", ""))), 0, False)
     text = _strip_markup(raw)
@@ -204,9 +302,15 @@ def parse_number_detail(raw: object, *, locale: str = "vi") -> ParsedNumber | No
     if isinstance(raw, bool) or type(raw).__name__ == "bool_":
         raise NumberParseError(raw, locale=locale)
     if isinstance(raw, (Real, Decimal)):
-        return _parse_numeric(raw)
+        return _checked(_parse_numeric(raw), raw, locale)
     if isinstance(raw, str):
         return _parse_text(raw, locale)
+    if isinstance(raw, (dt.date, dt.time, dt.timedelta)):  # a cell Excel formats as a date
+        raise NumberParseError(
+            raw,
+            locale=locale,
+            hint="the cell is formatted as a date: format it as a number and type the figure",
+        )
     raise NumberParseError(raw, locale=locale)
 
 
@@ -332,6 +436,11 @@ def parse_column(cells: list[Any], *, locale: str = "vi") -> ParsedColumn:
             got = np.where(neg, -got, got)
             got[got == 0] = 0.0  # "(0)" is a plain zero, never -0.0
             idx = np.asarray(texts, dtype=np.int64)
+            huge = np.abs(got) > MAX_FIGURE
+            if huge.any():  # typing errors: leave them to the one-by-one path's error
+                fast = fast.copy()
+                fast[np.flatnonzero(fast)[huge]] = False
+                got = got[~huge]
             value[idx[fast]] = got
             decimals[idx[fast]] = 0
             slow = list(idx[~fast]) + others
