@@ -125,6 +125,13 @@ def card_yaml(
 
 
 @pytest.fixture
+def repo_root(monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Return the repository, read by ptdv as the project root (PTDV_ROOT unset) in the test."""
+    monkeypatch.delenv("PTDV_ROOT", raising=False)
+    return REPO
+
+
+@pytest.fixture
 def scratch_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Return a project root in tmp_path holding copies of config/ and data/raw/."""
     root = tmp_path / "root"

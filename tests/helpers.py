@@ -6,11 +6,27 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+import pytest
 
 from ptdv.base import paths
 
 REPO = paths.PACKAGE_ROOT
+
+
+@contextmanager
+def shipped_project() -> Iterator[Path]:
+    """Within the block, ptdv reads the repository's own plans and data (PTDV_ROOT unset).
+
+    For module-scoped fixtures, which run before any function's `monkeypatch`: a PTDV_ROOT
+    set by the caller would otherwise make them read another project.
+    """
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("PTDV_ROOT", raising=False)
+        yield REPO
 
 
 def project_copy(tmp: Path) -> Path:

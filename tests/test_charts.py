@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, findfont
 from matplotlib.ft2font import FT2Font
 
+from helpers import shipped_project
 from ptdv import progress
 from ptdv.base import i18n
 from ptdv.plan import config
@@ -32,8 +33,9 @@ class Plan:
     """A cleaned plan, its progress table for one period and its trend frames."""
 
     def __init__(self, plan_id: str, period: str, metric: str) -> None:
-        self.card = config.load_card(plan_id)
-        self.result = clean.clean_plan(self.card)
+        with shipped_project():
+            self.card = config.load_card(plan_id)
+            self.result = clean.clean_plan(self.card)
         self.period = period
         self.metric = metric
         self.df = self.progress(period)
@@ -457,7 +459,8 @@ def test_save_is_stable_and_closes_pyplot_figures(bg: Plan, tmp_path: Path) -> N
     charts.plot_cumulative(bg.trend(), bg.metric, ax=ax)
     charts.save(fig, tmp_path / "c")
     assert not plt.fignum_exists(fig.number)
-    assert (tmp_path / "c.png").stat().st_size > 0
+    assert (tmp_path / "c.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"  # a whole PNG
+    assert (tmp_path / "c.svg").read_text("utf-8").rstrip().endswith("</svg>")
 
 
 def test_png_bytes_for_embedding(bg: Plan) -> None:

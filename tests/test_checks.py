@@ -67,6 +67,11 @@ def found(result: CleanResult, check: str, severity: str | None = None) -> pd.Da
     return q[q["severity"] == severity] if severity else q
 
 
+def cells(df: pd.DataFrame, cols: Sequence[str]) -> list[list[Any]]:
+    """Return the rows of some columns of a findings frame, a missing value as None."""
+    return [[None if pd.isna(v) else v for v in r] for r in df[list(cols)].values.tolist()]
+
+
 BASE = [
     HEADER,
     [1, "LĐLĐ huyện An", "1.200", "5"],
@@ -134,6 +139,58 @@ def test_group_subtotals_are_checked_against_their_group(run) -> None:
     result = run(rows)
     assert len(result.units) == 3
     assert found(result, "totals_row", "error").empty
+    totals = found(result, "totals_row")
+    assert cells(totals, ["severity", "row", "message"]) == [
+        [
+            "info",
+            5,
+            "totals row 'Cộng' agrees with the sum of the 2 unit rows of group 'Khối huyện' in "
+            "all 2 columns; it is used as a check, not loaded as a unit",
+        ],
+        [
+            "info",
+            8,
+            "totals row 'Cộng' agrees with the sum of the 1 unit rows of group 'Khối ngành' in "
+            "all 2 columns; it is used as a check, not loaded as a unit",
+        ],
+        [
+            "info",
+            9,
+            "totals row 'Tổng cộng' agrees with the sum of the 3 unit rows of the table in all 2 "
+            "columns; it is used as a check, not loaded as a unit",
+        ],
+    ]
+
+
+def test_wrong_group_subtotal_is_flagged(run) -> None:
+    rows = [
+        HEADER,
+        ["A", "Khối huyện"],
+        [1, "LĐLĐ huyện An", "1.200", "5"],
+        [2, "LĐLĐ huyện Bình", "800", "3"],
+        [None, "Cộng", "1.900", "8"],  # 1,200 + 800 = 2,000: the subtotal is 100 short
+        ["B", "Khối ngành"],
+        [3, "CĐN Y tế", "40", "1"],
+        [None, "Cộng", "40", "1"],
+        [None, "Tổng cộng", "2.040", "9"],
+    ]
+    result = run(rows)
+    errors = found(result, "totals_row", "error")
+    assert cells(errors, ["row", "unit", "column", "message"]) == [
+        [
+            5,
+            None,
+            "C",
+            "totals row 'Cộng', column C (Kết nạp ĐV): states 1,900 but the 2 unit rows of "
+            "group 'Khối huyện' add up to 2,000 (difference -100)",
+        ]
+    ]
+    # the other subtotal and the grand total still agree; the units are loaded unchanged
+    agree = found(result, "totals_row", "info")
+    assert agree["row"].tolist() == [8, 9]
+    assert len(result.units) == 3
+    t = result.targets.set_index(["unit_id", "metric"])["value"]
+    assert t[("an", "members_admitted")] == 1200 and t[("binh", "members_admitted")] == 800
 
 
 def test_no_totals_row_is_info(run) -> None:
@@ -567,13 +624,16 @@ def test_copy_with_a_changed_figure_is_an_error(run) -> None:
     txt_rows[2][2] = "850"
     result = run(xlsx_rows, fmt="xlsx", copies={"ban-sao.txt": txt_rows})
     diff = found(result, "copy_differs")
-    assert diff["severity"].tolist() == ["error"]
-    d = diff.iloc[0]
-    assert d["unit"] == "LĐLĐ huyện Bình"
-    assert d["source"] == "ban-sao.txt"
-    assert d["row"] == 3
-    assert "800" in d["message"] and "850" in d["message"]
-    assert "members_admitted 2024" in d["message"]
+    assert cells(diff, ["severity", "source", "row", "unit", "column", "message"]) == [
+        [
+            "error",
+            "ban-sao.txt",
+            3,
+            "LĐLĐ huyện Bình",
+            "C",
+            "target members_admitted 2024: bang.xlsx has 800, this copy has 850",
+        ]
+    ]
     assert found(result, "copy_agrees").empty
     # the primary's figure is the one loaded
     assert result.targets.set_index(["unit_id", "metric"])["value"][
@@ -586,16 +646,30 @@ def test_identical_copy_agrees(run) -> None:
     result = run(xlsx_rows, fmt="xlsx", copies={"ban-sao.txt": _copy(BASE[:3])})
     assert found(result, "copy_differs").empty
     agree = found(result, "copy_agrees")
-    assert agree["severity"].tolist() == ["info"]
-    assert "2 units and 4 figures" in agree.iloc[0]["message"]
+    assert cells(agree, ["severity", "source", "row", "unit", "message"]) == [
+        [
+            "info",
+            "ban-sao.txt",
+            None,
+            None,
+            "this copy cleans to the same 2 units and 4 figures as bang.xlsx",
+        ]
+    ]
 
 
 def test_copy_with_a_missing_unit_is_an_error(run) -> None:
     result = run(BASE, copies={"ban-sao.txt": _copy(BASE[:3])})
-    diff = found(result, "copy_differs", "error")
-    assert len(diff) == 1  # one finding for the unit, not one per figure
-    assert set(diff["unit"]) == {"CĐN Y tế"}
-    assert diff["message"].str.contains("missing from this copy").all()
+    diff = found(result, "copy_differs")
+    # one finding for the unit, not one per figure; the copy has no row for it
+    assert cells(diff, ["severity", "source", "row", "unit", "message"]) == [
+        [
+            "error",
+            "ban-sao.txt",
+            None,
+            "CĐN Y tế",
+            "unit 'CĐN Y tế' (row 4 of bang.txt) is missing from this copy",
+        ]
+    ]
 
 
 def test_copy_with_a_differently_written_name_names_the_unit(run) -> None:
@@ -603,7 +677,12 @@ def test_copy_with_a_differently_written_name_names_the_unit(run) -> None:
     copy_rows[1][1] = "An"  # same unit (same id 'an'), written without its prefix
     result = run(BASE, copies={"ban-sao.txt": copy_rows})
     diff = found(result, "copy_differs")
-    assert not diff.empty
-    assert "different units" not in " ".join(diff["message"])
-    assert diff["unit"].notna().all()
-    assert diff["message"].str.contains("An").all()
+    assert cells(diff, ["severity", "source", "row", "unit", "message"]) == [
+        [
+            "warning",
+            "ban-sao.txt",
+            2,
+            "An",
+            "the unit is written 'An' here and 'LĐLĐ huyện An' in bang.txt (same unit id, matched)",
+        ]
+    ]

@@ -536,7 +536,9 @@ def _card_columns(card_text: str) -> list[tuple]:
         ("bac-giang-2023-2028", "chi-tieu-giao-2023-2028.txt"),
     ],
 )
-def test_the_draft_of_a_shipped_table_parses_and_matches_its_card(plan_id: str, file: str) -> None:
+def test_the_draft_of_a_shipped_table_parses_and_matches_its_card(
+    plan_id: str, file: str, repo_root: Path
+) -> None:
     ins = inspect_file(REPO / "data" / "raw" / plan_id / file)
     text = draft_card(ins)
     drafted = parse_card(text, "draft")

@@ -16,8 +16,9 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_file
 from babel.messages.pofile import read_po
 from openpyxl.worksheet.worksheet import Worksheet
 
+from helpers import shipped_project
 from ptdv import progress
-from ptdv.base import i18n
+from ptdv.base import i18n, paths
 from ptdv.base.errors import ConfigError
 from ptdv.plan import config
 from ptdv.report import excel, texts
@@ -25,6 +26,10 @@ from ptdv.tables import checks, clean
 
 NUMERIC = ["order", *sorted(excel.COUNT_COLUMNS), *sorted(excel.SHARE_COLUMNS), "rank"]
 NO_TARGET_BG = {"CĐN Nông nghiệp", "CĐN Giáo dục", "Công đoàn Viên chức tỉnh"}
+
+
+#: The checkout under test (its shipped raw data).
+REPO = paths.PACKAGE_ROOT
 
 
 @dataclass
@@ -37,20 +42,21 @@ class Plan:
 
 
 def _plan(plan_id: str, period: str) -> Plan:
-    card = config.load_card(plan_id)
-    r = clean.clean_plan(card)
-    df = progress.compute_progress(card, r.units, r.targets, r.actuals, period)
-    provenance = {
-        "plan_id": plan_id,
-        "parameters": {"period": period, "lang": "vi"},
-        "git_commit": "0123456789abcdef0123456789abcdef01234567",
-        "ptdv_version": "0.1.0",
-        "generated_at": "2026-06-15T08:00:00+07:00",
-        "inputs": [
-            {"path": str(p), "sha256": clean.sha256(p), "bytes": p.stat().st_size}
-            for p in [card.card_path, *r.inputs]
-        ],
-    }
+    with shipped_project():
+        card = config.load_card(plan_id)
+        r = clean.clean_plan(card)
+        df = progress.compute_progress(card, r.units, r.targets, r.actuals, period)
+        provenance = {
+            "plan_id": plan_id,
+            "parameters": {"period": period, "lang": "vi"},
+            "git_commit": "0123456789abcdef0123456789abcdef01234567",
+            "ptdv_version": "0.1.0",
+            "generated_at": "2026-06-15T08:00:00+07:00",
+            "inputs": [
+                {"path": str(p), "sha256": clean.sha256(p), "bytes": p.stat().st_size}
+                for p in [card.card_path, *r.inputs]
+            ],
+        }
     return Plan(card, period, df, r.quality, provenance)
 
 
@@ -360,7 +366,14 @@ def test_provenance_lists_every_input(which: str, request: pytest.FixtureRequest
         if row[1] and isinstance(row[1], str) and len(row[1]) == 64:
             by_sha[row[1]] = row
     inputs = plan.provenance["inputs"]
-    assert len(inputs) >= 3
+    # the card, the table and its text copy, and (Bắc Giang) the 68 report forms: one
+    # consolidated sheet for 2024-H1, one per unit after (17 + 16 + 17 + 17)
+    forms = sorted((REPO / "data" / "raw" / plan.card.plan_id / "actuals").rglob("*.xlsx"))
+    assert len(inputs) == 3 + len(forms) == {"tld": 3, "bg": 71}[which]
+    assert [Path(i["path"]).name for i in inputs[:3]] == [
+        f"{plan.card.plan_id}.yaml",
+        *(Path(f).name for f in (plan.card.sources[0].file, plan.card.sources[0].copies[0])),
+    ]
     for item in inputs:
         path, sha, size = by_sha[item["sha256"]]
         assert path == item["path"] and size == item["bytes"]

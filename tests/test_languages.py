@@ -22,7 +22,7 @@ import pytest
 from babel.messages.pofile import read_po
 from pypdf import PdfReader
 
-from helpers import project_copy, run_ptdv
+from helpers import project_copy, run_ptdv, shipped_project
 from ptdv.base import i18n
 from ptdv.plan.config import load_card
 from ptdv.tables.clean import clean_plan
@@ -126,13 +126,14 @@ def data_words() -> list[str]:
     column headers (findings quote them), other targets' labels, unit names."""
     out: set[str] = set()
     for plan, _period, _unit in RUNS:
-        card = load_card(plan)
+        with shipped_project():
+            card = load_card(plan)
+            units = clean_plan(card).units
         out |= {card.title, card.issuer, card.issuer_short}
         out |= {t.label_vi for t in card.other_targets}
         for source in card.sources:
             for col in source.columns:
                 out |= set(col.header_path)
-        units = clean_plan(card).units
         out |= set(units["unit_name"])
     # longest first, so that a header is removed before a unit name inside it
     return sorted((_norm(t) for t in out if t), key=len, reverse=True)

@@ -110,13 +110,12 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     quality = pd.DataFrame(columns=["severity", "check", "source", "row", "unit", "message"])
     quality.to_csv(d / "quality.csv", index=False)
     (d / "inputs.json").write_text(json.dumps({"inputs": []}), "utf-8")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("PTDV_ROOT", str(root))
-    card = config.load_card(PLAN)
-    prog = progress.compute_progress(card, units, targets, actuals, PERIOD)
-    progress.write_progress(prog, PLAN, PERIOD)
-    yield root
-    mp.undo()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PTDV_ROOT", str(root))
+        card = config.load_card(PLAN)
+        prog = progress.compute_progress(card, units, targets, actuals, PERIOD)
+        progress.write_progress(prog, PLAN, PERIOD)
+        yield root
     context.clear_cache()
 
 
@@ -146,11 +145,8 @@ def run_report(root: Path, monkeypatch: pytest.MonkeyPatch, appendix: bool = Fal
 
 @pytest.fixture(scope="module")
 def page(root: Path) -> str:
-    mp = pytest.MonkeyPatch()
-    try:
+    with pytest.MonkeyPatch.context() as mp:
         return run_report(root, mp)
-    finally:
-        mp.undo()
 
 
 def _cells(row_html: str) -> list[str]:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from helpers import shipped_project
 from ptdv import progress
 from ptdv.base.errors import ConfigError, DataError
 from ptdv.plan import config
@@ -14,10 +16,16 @@ from ptdv.tables import clean
 from ptdv.tables.clean import FIGURE_COLUMNS, UNIT_COLUMNS
 
 
+@pytest.fixture(autouse=True)
+def _shipped(repo_root: Path) -> None:
+    """Every test here reads the repository's own plan cards and tables."""
+
+
 @pytest.fixture(scope="module")
 def tld() -> pd.DataFrame:
-    card = config.load_card("tld-2021-2023")
-    r = clean.clean_plan(card)
+    with shipped_project():
+        card = config.load_card("tld-2021-2023")
+        r = clean.clean_plan(card)
     return progress.compute_progress(card, r.units, r.targets, r.actuals, "2021-H1")
 
 

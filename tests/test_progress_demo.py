@@ -31,9 +31,18 @@ def admissions_by_hand() -> dict[tuple[str, str], int]:
 
 @pytest.fixture(scope="module")
 def result() -> pd.DataFrame:
-    card = config.load_card("bac-giang-2023-2028")
-    r = clean.clean_plan(card)
+    """Return the progress of 2026-H1 computed from the repository's own plan and forms."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("PTDV_ROOT", raising=False)  # the shipped data, whatever the caller set
+        card = config.load_card("bac-giang-2023-2028")
+        r = clean.clean_plan(card)
     return progress.compute_progress(card, r.units, r.targets, r.actuals, "2026-H1")
+
+
+@pytest.fixture
+def repo_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Read the plan from the repository itself (PTDV_ROOT unset)."""
+    monkeypatch.delenv("PTDV_ROOT", raising=False)
 
 
 def unit(df: pd.DataFrame, name: str) -> pd.Series:
@@ -77,22 +86,72 @@ def test_city_and_federation_by_hand(result: pd.DataFrame) -> None:
     assert round(f["cum_pct"] * 100, 2) == 51.16 and f["status"] == "ahead"
 
 
+#: Column C of the three zero-target units' forms, 2024-H1 to 2026-H1, read by hand.
+ZERO_TARGET_ADMISSIONS = {
+    "CĐN Nông nghiệp": [11, 8, 3, 12, 15],
+    "CĐN Giáo dục": [16, 27, 30, 14, 10],
+    "Công đoàn Viên chức tỉnh": [0, 3, 15, 14, 17],
+}
+
+
 def test_zero_target_units_report_but_have_no_percentage(result: pd.DataFrame) -> None:
-    for name in ("CĐN Nông nghiệp", "CĐN Giáo dục", "Công đoàn Viên chức tỉnh"):
+    by_hand = admissions_by_hand()
+    for name, halves in ZERO_TARGET_ADMISSIONS.items():
+        assert [by_hand[(name, p)] for p in HALVES] == halves
         r = unit(result, name)
         assert r["status"] == "no_target" and pd.isna(r["cum_pct"]) and pd.isna(r["rank"])
-        assert r["period_actual"] >= 0
+        assert pd.isna(r["period_pct"]) and pd.isna(r["pace_ratio"])
+        assert (r["period_target"], r["term_target"], r["expected_cum"]) == (0, 0, 0)
+        assert r["period_actual"] == halves[-1]  # 15, 10, 17
+        assert r["cum_actual"] == r["gap"] == sum(halves)  # 49, 97, 49
+        assert r["forecast_term_end"] == 2 * sum(halves)  # half the term elapsed
+        assert r["halves_reported"] == 5 and r["missing_periods"] == ""
 
 
 def test_every_row_is_marked_demo(result: pd.DataFrame) -> None:
     assert result["demo"].all()
 
 
-def test_quality_log_has_the_demo_mess() -> None:
+def test_quality_log_has_the_demo_mess(repo_root: None) -> None:
     q = clean.clean_plan(config.load_card("bac-giang-2023-2028")).quality
-    assert q.loc[q["check"] == "net_mismatch", "unit"].tolist() == ["LĐLĐ huyện Hiệp Hòa"]
-    missing = q[q["check"] == "missing_report"]
-    assert missing["unit"].tolist() == ["LĐLĐ huyện Lục Ngạn"]
-    assert "2025-H1" in missing.iloc[0]["message"]
-    renamed = q[(q["check"] == "unit_name") & q["message"].str.contains("Huyện Yên Dũng")]
-    assert len(renamed) == 1
+    cols = ["severity", "source", "row", "unit", "column", "message"]
+
+    def rows(check: str) -> list[list[object]]:
+        part = q.loc[q["check"] == check, cols]
+        return [[None if pd.isna(v) else v for v in r] for r in part.values.tolist()]
+
+    # Hiệp Hòa's 2025-H2 form, row 8, read by hand: admitted 298, lost 47, net 351 (not 251)
+    ws = openpyxl.load_workbook(ACTUALS / "2025-H2" / "hiep-hoa.xlsx", data_only=True)["Báo cáo"]
+    assert [ws[f"{c}8"].value for c in "CDE"] == [298, 47, 351]
+    assert rows("net_mismatch") == [
+        [
+            "error",
+            "actuals/2025-H2/hiep-hoa.xlsx, Báo cáo",
+            8,
+            "LĐLĐ huyện Hiệp Hòa",
+            "E",
+            "row 8: net increase 351 (column E) is not admitted 298 (column C) − lost 47 "
+            "(column D): it should be 251 (difference 100); the figures are kept as reported",
+        ]
+    ]
+    assert rows("missing_report") == [
+        [
+            "warning",
+            "actuals/2025-H1",
+            None,
+            "LĐLĐ huyện Lục Ngạn",
+            None,
+            "no report from LĐLĐ huyện Lục Ngạn for 2025-H1: shown as 'no report', never as zero",
+        ]
+    ]
+    renamed = [r for r in rows("unit_name") if "Huyện Yên Dũng" in r[-1]]
+    assert renamed == [
+        [
+            "info",
+            "actuals/2024-H2/yen-dung.xlsx, Báo cáo",
+            8,
+            "LĐLĐ huyện Yên Dũng",
+            None,
+            "written 'Huyện Yên Dũng', matched to 'LĐLĐ huyện Yên Dũng'",
+        ]
+    ]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 from pathlib import Path
 
 import nbformat
@@ -35,8 +34,11 @@ def tld(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def bg(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = project_copy(tmp_path_factory.mktemp("bg"))
-    res = run_ptdv(root, "run", "--plan", "bac-giang-2023-2028", "--period", "2026-H1")
+    # the worker count set explicitly (the default is one per core: this machine's count)
+    res = run_ptdv(root, "run", "--plan", "bac-giang-2023-2028", "--period", "2026-H1",
+               "--jobs", "2")  # fmt: skip
     assert res.returncode == 0, res.stderr
+    assert "[3/3] 18 report(s) in 2 worker(s) ..." in res.stdout
     return root / "reports" / "bac-giang-2023-2028" / "2026-H1"
 
 
@@ -72,10 +74,59 @@ def test_pdf_text_keeps_the_diacritics(tld: Path) -> None:
     assert len(PdfReader(tld / "tong-hop.pdf").pages) >= 3
 
 
-def test_unit_pdfs_exist(tld: Path) -> None:
-    for unit in ("bac-kan", "hai-phong-2"):
+#: What each unit's PDF must show, from its row of the TLĐ table (members_net, 2021-H1):
+#: Bắc Kạn -65 of a term target of 2,400; Hải Phòng's second row (TT 27) 9,802 of 66,900.
+#: Derived by hand: the half-year's target is a sixth of the term's (pro rata, 6 halves),
+#: the share a negative figure reaches is 0, "needed" is (term - cumulative) / 5 halves
+#: left, the forecast is 6 x the cumulative; the ranks are those of test_progress.
+UNIT_PDF_LINES = {
+    "bac-kan": [
+        "Đơn vị: Bắc Kạn",
+        "Chỉ tiêu kỳ 400",  # 2,400 / 6
+        "Thực hiện kỳ -65",
+        "Chỉ tiêu nhiệm kỳ 2.400",
+        "Lũy kế -65",
+        "% nhiệm kỳ 0,00%",
+        "Chênh lệch -465",  # -65 - 400
+        "Cần mỗi 6 tháng còn lại 493",  # (2,400 + 65) / 5 = 493
+        "Dự báo cuối nhiệm kỳ -390",  # -65 x 6
+        "Xếp hạng xếp thứ 44/57 đơn vị có chỉ tiêu",
+        "4 Bắc Kạn 400 -65 0,00% 2.400 -65 0,00% Chậm tiến độ 493 44",
+    ],
+    "hai-phong-2": [
+        "Đơn vị: Hải Phòng",
+        "Chỉ tiêu kỳ 11.150",  # 66,900 / 6
+        "Thực hiện kỳ 9.802",
+        "% kỳ 87,91%",  # 9,802 / 11,150
+        "Chỉ tiêu nhiệm kỳ 66.900",
+        "Lũy kế 9.802",
+        "% nhiệm kỳ 14,65%",  # 9,802 / 66,900
+        "Chênh lệch -1.348",  # 9,802 - 11,150
+        "Cần mỗi 6 tháng còn lại 11.420",  # (66,900 - 9,802) / 5 = 11,419.6
+        "Dự báo cuối nhiệm kỳ 58.812",  # 9,802 x 6
+        "Xếp hạng xếp thứ 6/57 đơn vị có chỉ tiêu",
+        "27 Hải Phòng 11.150 9.802 87,91% 66.900 9.802 14,65% Chậm tiến độ 11.420 6",
+    ],
+}
+#: The federation's row, which every unit's table ends with.
+FEDERATION_PDF_LINE = "Tổng cộng (TLĐ) 247.884 146.630 59,15% 1.487.307 146.630 9,86% Chậm tiến độ"
+
+
+def test_unit_pdfs_show_the_units_own_name_and_figures(tld: Path) -> None:
+    for unit, expected in UNIT_PDF_LINES.items():
         text = pdf_text(tld / "don-vi" / f"{unit}.pdf")
-        assert "Phát triển đoàn viên" in text
+        lines = [" ".join(line.split()) for line in text.splitlines()]
+        assert "Phát triển đoàn viên, thành lập công đoàn cơ sở" in lines
+        missing = [line for line in expected if line not in lines]
+        assert missing == [], unit
+        assert any(line.startswith(FEDERATION_PDF_LINE) for line in lines), unit
+        assert f"Tham số: plan_id='tld-2021-2023', period='2021-H1', unit='{unit}', lang='vi'" in (
+            lines
+        )
+    # each report holds its own unit only: not the other Hải Phòng row's 14,020, nor Bắc Kạn
+    hai_phong_2 = pdf_text(tld / "don-vi" / "hai-phong-2.pdf")
+    assert "14.020" not in hai_phong_2 and "Bắc Kạn" not in hai_phong_2
+    assert "Hải Phòng" not in pdf_text(tld / "don-vi" / "bac-kan.pdf")
 
 
 # --- Excel --------------------------------------------------------------------------------
@@ -195,13 +246,12 @@ def test_bad_parameters_are_refused_before_any_work(
     tmp_path: Path, args: tuple[str, ...], expected: str
 ) -> None:
     root = project_copy(tmp_path)
-    t0 = time.perf_counter()
     res = run_ptdv(root, "run", "--plan", "tld-2021-2023", *args)
     assert res.returncode == 2
     assert expected in res.stderr
+    assert "[1/3]" not in res.stdout  # refused before the first step (and its kernel)
     assert not (root / "data" / "processed").exists()  # nothing ran, nothing written
     assert not (root / "reports").exists()
-    assert time.perf_counter() - t0 < 10
 
 
 def test_unknown_unit_lists_the_valid_ones(tmp_path: Path) -> None:
@@ -217,7 +267,7 @@ def test_unknown_unit_lists_the_valid_ones(tmp_path: Path) -> None:
 
 
 def test_misspelt_notebook_parameter_is_refused_before_a_kernel(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, repo_root: Path
 ) -> None:
     import papermill
 

@@ -31,14 +31,13 @@ PERIOD = "2026-H1"  # the fifth of ten half-years: half the term has elapsed
 @pytest.fixture(scope="module")
 def plan(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
     root = tmp_path_factory.mktemp("national")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("PTDV_ROOT", str(root))
-    plan_id = national.make_plan(root, N, n_direct=DIRECT)
-    card = config.load_card(plan_id)
-    result = clean.clean_plan(card)
-    progress = compute_progress(card, result.units, result.targets, result.actuals, PERIOD)
-    yield card, result, progress, national.generate(N, DIRECT)
-    mp.undo()
+    with pytest.MonkeyPatch.context() as mp:  # undone even if the set-up fails
+        mp.setenv("PTDV_ROOT", str(root))
+        plan_id = national.make_plan(root, N, n_direct=DIRECT)
+        card = config.load_card(plan_id)
+        result = clean.clean_plan(card)
+        progress = compute_progress(card, result.units, result.targets, result.actuals, PERIOD)
+        yield card, result, progress, national.generate(N, DIRECT)
 
 
 def test_generator_is_deterministic(tmp_path: Path) -> None:
