@@ -547,7 +547,6 @@ def send(
         if max_mb <= 0:
             raise ConfigError(f"--max-size {max_mb:g}: expected a size in MB above 0")
         settings = dataclasses.replace(settings, max_bytes=int(max_mb * 1024 * 1024))
-    recipients.precheck(plan_id, recipients_file)  # before anything is cleaned or built
     today = today or dt.datetime.now(TZ).date()
     dest = paths.reports_dir(plan_id) / period
 
@@ -568,6 +567,8 @@ def send(
             f"{', '.join(LANGUAGE_NAMES[k] for k in held if k in LANGUAGE_NAMES)}): run "
             f"`ptdv run --plan {plan_id} --period {period}{again}` first"
         )
+    # the reports are there: now the recipients file, before anything is cleaned or built
+    recipients.precheck(plan_id, recipients_file)
     if "missing" in kinds:
         say(_("cleaning {plan} to see which forms have arrived ...", plan=plan_id))
         clean_plan(plan_id)
