@@ -6,7 +6,8 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+import zipfile
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -54,3 +55,25 @@ def run_ptdv(
         cwd=root,
         timeout=timeout,
     )
+
+
+def replace_once(src: Path, old: str, new: str, dest: Path | None = None) -> None:
+    """Write `src`'s text with its first `old` made `new` to `dest` (default: `src` itself).
+
+    The bad-input cases build their input this way; `old` must be there, so a case whose
+    source file changed fails loudly instead of testing an unchanged file.
+    """
+    text = src.read_text(encoding="utf-8")
+    assert old in text, f"{src}: {old!r} not found"
+    (dest or src).write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def rewrite_member(path: Path, member: str, edit: Callable[[str], str]) -> None:
+    """Rewrite one XML part of a zip (an .xlsx) through `edit`, the other parts as they were."""
+    with zipfile.ZipFile(path) as z:
+        members = [(info.filename, z.read(info)) for info in z.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in members:
+            if name == member:
+                data = edit(data.decode("utf-8")).encode("utf-8")
+            z.writestr(name, data)

@@ -2,13 +2,10 @@
 
 from pathlib import Path
 
+from helpers import replace_once
+
 CARD = "config/plans/bac-giang-2023-2028.yaml"
 
 
 def make(root: Path) -> None:
-    path = root / CARD
-    text = path.read_text(encoding="utf-8")
-    assert text.count("on_track_ratio: 0.9") >= 1
-    path.write_text(
-        text.replace("on_track_ratio: 0.9", 'on_track_ratio: "90%"', 1), encoding="utf-8"
-    )
+    replace_once(root / CARD, "on_track_ratio: 0.9", 'on_track_ratio: "90%"')

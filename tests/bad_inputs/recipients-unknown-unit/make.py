@@ -2,10 +2,11 @@
 
 from pathlib import Path
 
+from helpers import replace_once
+
 
 def make(root: Path) -> None:
-    text = (root / "config/recipients.example.yaml").read_text(encoding="utf-8")
-    assert "yen-dung:" in text
-    (root / "config/recipients.yaml").write_text(
-        text.replace("yen-dung:", "yen-phong:", 1), encoding="utf-8"
+    config = root / "config"
+    replace_once(
+        config / "recipients.example.yaml", "yen-dung:", "yen-phong:", config / "recipients.yaml"
     )

@@ -2,13 +2,14 @@
 
 from pathlib import Path
 
+from helpers import replace_once
+
 
 def make(root: Path) -> None:
-    text = (root / "config/recipients.example.yaml").read_text(encoding="utf-8")
-    assert "{to: [yen-dung@bac-giang.example.org]}" in text
-    (root / "config/recipients.yaml").write_text(
-        text.replace(
-            "{to: [yen-dung@bac-giang.example.org]}", "{to: [yen-dung@bac-giang.example.org]", 1
-        ),
-        encoding="utf-8",
+    config = root / "config"
+    replace_once(
+        config / "recipients.example.yaml",
+        "{to: [yen-dung@bac-giang.example.org]}",
+        "{to: [yen-dung@bac-giang.example.org]",
+        config / "recipients.yaml",
     )
