@@ -283,3 +283,27 @@ def test_misspelt_notebook_parameter_is_refused_before_a_kernel(
         )
     assert "unknown parameter(s) unti" in str(err.value)
     assert "plan_id, period, unit, lang, charts_dir" in str(err.value)
+
+
+def test_a_line_printed_in_pieces_stays_one_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The kernel sends stdout when its 0.2 s flush timer fires: a line written in two parts
+    # with a pause between them (what a busy machine does to `print("a:", x)`) arrives as two
+    # messages. The executed notebook keeps it as one output, as it was printed.
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "language": "python", "display_name": "Py"}
+    params = nbformat.v4.new_code_cell("plan_id = ''")
+    params.metadata["tags"] = ["parameters"]
+    split = "import sys, time\nprint('sent to:', end='')\ntime.sleep(0.6)\nprint(' 18 units')"
+    err = "print('no', end='', file=sys.stderr)\ntime.sleep(0.6)\nprint('te', file=sys.stderr)"
+    nb.cells = [params, nbformat.v4.new_code_cell(split), nbformat.v4.new_code_cell(err)]
+    (tmp_path / "notebooks").mkdir()
+    nbformat.write(nb, tmp_path / "notebooks" / "pieces.ipynb")
+    monkeypatch.setenv("PTDV_ROOT", str(tmp_path))
+    out = render.execute_notebook("pieces.ipynb", {"plan_id": "x"}, tmp_path / "out.ipynb")
+    cells = nbformat.read(out, as_version=4).cells
+    assert cells[2].outputs == [
+        nbformat.v4.new_output("stream", name="stdout", text="sent to: 18 units\n")
+    ]
+    assert cells[3].outputs == [nbformat.v4.new_output("stream", name="stderr", text="note\n")]

@@ -186,8 +186,7 @@ def render_job(job: Job, plan_id: str, period: str, staging: str) -> JobResult:
             str(executed),
             parameters=params,
             km=_worker_kernel(),
-            progress_bar=False,
-            log_output=False,
+            **render.EXECUTE_OPTIONS,
         )
     except PapermillExecutionError as err:
         if no_space_reason(err):  # the disk is full: the whole run stops, nothing replaced

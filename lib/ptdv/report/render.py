@@ -16,6 +16,18 @@ from ptdv.base.errors import ConfigError, DataError, PtdvError, RenderError
 #: Errors raised inside a notebook that are the user's input, not a bug: re-raised as such.
 _USER_ERRORS: dict[str, type[PtdvError]] = {"DataError": DataError, "ConfigError": ConfigError}
 
+#: How papermill executes every notebook of ptdv (passed on to nbclient).
+#: coalesce_streams: the kernel sends what a cell prints in pieces, cut wherever its 0.2 s
+#: flush timer falls (a busy machine cuts `print("a:", x)` between "a:" and x). Without
+#: merging, the executed notebook, the auditable record, and the HTML made from it would
+#: keep one line as two outputs, differently from run to run; merged, each cell's stdout
+#: and stderr are one output each, the same on any machine.
+EXECUTE_OPTIONS: dict[str, Any] = {
+    "coalesce_streams": True,
+    "progress_bar": False,
+    "log_output": False,
+}
+
 
 def notebook_parameters(notebook: Path) -> dict[str, Any]:
     """Return the names and default values of a notebook's `parameters` cell."""
@@ -119,8 +131,7 @@ def execute_notebook(name: str, parameters: dict[str, Any], output: Path, km: An
             str(output),
             parameters=parameters,
             cwd=str(paths.root()),
-            progress_bar=False,
-            log_output=False,
+            **EXECUTE_OPTIONS,
             **kernel,
         )
     except PapermillExecutionError as err:
