@@ -102,6 +102,10 @@ def _period_target(
     return math.nan, "none"
 
 
+#: The columns of the targets and actuals that progress reads.
+_FIGURE_COLUMNS = ["unit_id", "metric", "period", "value"]
+
+
 def compute_progress(
     card: PlanCard,
     units: pd.DataFrame,
@@ -130,11 +134,12 @@ def compute_progress(
     split_year = card.progress.half_year_targets == "split_year"
     elapsed = cal.elapsed_share(period)
     remaining = cal.remaining_halves(period)
-    t = targets[targets["level"] == "unit"]
-    a = actuals[(actuals["level"] == "unit") & (actuals["kind"].isin(["actual", "cumulative"]))]
-    a = a[a["value"].notna()]
-    flows_all = a[a["kind"] == "actual"]
-    cums_all = a[a["kind"] == "cumulative"]
+    # one mask per table, then a copy of just the columns the arithmetic reads: copying all
+    # twelve columns of the long actuals table was most of the time at 100,000 units
+    t = targets.loc[targets["level"] == "unit", _FIGURE_COLUMNS]
+    known = (actuals["level"] == "unit") & actuals["value"].notna()
+    flows_all = actuals.loc[known & (actuals["kind"] == "actual"), _FIGURE_COLUMNS]
+    cums_all = actuals.loc[known & (actuals["kind"] == "cumulative"), _FIGURE_COLUMNS]
     demo = bool(card.actuals.demo)
     df = _unit_rows(card, cal, units, metrics, t, flows_all, cums_all, period, split_year)
     if df is None:
@@ -591,8 +596,21 @@ class ProgressInputs:
     actuals: pd.DataFrame
 
 
-def load_processed(plan_id: str) -> ProgressInputs:
-    """Return a plan's processed tables, or raise DataError saying to clean it first."""
+#: The columns of the processed tables that compute_progress reads. At 135,000 units the
+#: actuals hold 2.8 M rows; leaving out their file, sheet, cell and name columns halves the
+#: time to read them and the memory they take.
+INPUT_COLUMNS: dict[str, list[str]] = {
+    "units": ["unit_id", "unit_name", "order"],
+    "targets": ["level", "kind", *_FIGURE_COLUMNS],
+    "actuals": ["level", "kind", *_FIGURE_COLUMNS],
+}
+
+
+def load_processed(plan_id: str, columns: dict[str, list[str]] | None = None) -> ProgressInputs:
+    """Return a plan's processed tables, or raise DataError saying to clean it first.
+
+    `columns`: for each table, the columns to read (default all; see INPUT_COLUMNS).
+    """
     from ptdv.base import paths
 
     d = paths.processed_dir(plan_id)
@@ -602,8 +620,12 @@ def load_processed(plan_id: str) -> ProgressInputs:
             f"{d}: no processed tables ({', '.join(missing)}); run `ptdv clean "
             f"--plan {plan_id}` first"
         )
+    columns = columns or {}
     return ProgressInputs(
-        *(pd.read_parquet(d / f"{n}.parquet") for n in ("units", "targets", "actuals"))
+        *(
+            pd.read_parquet(d / f"{n}.parquet", columns=columns.get(n))
+            for n in ("units", "targets", "actuals")
+        )
     )
 
 

@@ -43,6 +43,8 @@ _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 def _ascii(text: str) -> str:
     """Return text without Vietnamese marks (đ -> d), other letters decomposed or dropped."""
+    if text.isascii():  # a unit id is a slug already: nothing to decompose
+        return text
     text = text.replace("đ", "d").replace("Đ", "D")
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))

@@ -693,7 +693,10 @@ def check_declared_totals(
     """Compare the totals the plan's text declares with the unit table's sums."""
     out = []
     src = Where.of(card_source)
-    units = figures[(figures["level"] == "unit") & (figures["kind"] == "target")]
+    if not declared:
+        return out
+    is_target = (figures["level"] == "unit") & (figures["kind"] == "target")
+    units = figures.loc[is_target, ["metric", "period", "unit_id", "value"]]
     for d in declared:
         part = units[(units["metric"] == d.metric) & (units["period"] == d.period)]
         what = {"metric": d.metric, "period": d.period, "declared": float(d.value)}
@@ -885,11 +888,14 @@ def check_running_totals(figures: pd.DataFrame, cal: Calendar) -> list[Finding]:
     start), must equal the unit's half-year figures in between when all of them are known.
     A disagreement is a warning naming both; agreement is logged once per column.
     """
-    f = figures[(figures["level"] == "unit") & figures["value"].notna()]
-    cums = f[f["kind"] == "cumulative"]
-    if cums.empty:
+    known = (figures["level"] == "unit") & figures["value"].notna()
+    is_cum = known & (figures["kind"] == "cumulative")
+    if not is_cum.any():  # the usual case: no copy of the long table (a second at 135k units)
         return []
-    flows = f[f["kind"] == "actual"]
+    cums = figures[is_cum]
+    flows = figures.loc[
+        known & (figures["kind"] == "actual"), ["unit_id", "metric", "period", "value"]
+    ]
     ids = [h.id for h in cal.halves()]
     out: list[Finding] = []
     # (where, metric, end) -> number of units

@@ -671,29 +671,51 @@ def _refuse_twice_given(table: pd.DataFrame, form_figs: pd.DataFrame, card: Plan
         )
 
 
+@dataclass
+class _CopiesRead:
+    """What reading a source's copies adds: their findings and files."""
+
+    findings: list[Finding] = field(default_factory=list)
+    inputs: list[Path] = field(default_factory=list)
+
+
+def _clean_source(card: PlanCard, source: Source) -> tuple[SourceResult, _CopiesRead]:
+    """Clean a source's file and compare each of its copies with it."""
+    primary = clean_file(card, source, source.file)
+    read = _CopiesRead()
+    for copy_file in source.copies:
+        copy = clean_file(card, source, copy_file)
+        read.inputs.append(copy.file)
+        # how the copy was read (its encoding, hidden rows) is worth knowing too
+        read.findings += [
+            f for f in copy.findings if f.check == "hidden" or f.template in _READ_AS.values()
+        ]
+        read.findings += _compare_copy(primary, copy)
+        read.findings += _compare_info(primary, copy)
+    return primary, read
+
+
 def clean_plan(card: PlanCard) -> CleanResult:
     """Clean every source of a plan and run the checks; raise DataError on unreadable input."""
-    results: list[SourceResult] = []
+    # what each source cleaned into, without its grid of cells (freed once the source's
+    # copies are compared: at 135,000 units the grid alone is some 500 MB)
+    # and each source's figures only until they are joined into one frame
+    results: list[tuple[pd.DataFrame, pd.DataFrame]] = []  # (units, info) of each source
+    frames: list[pd.DataFrame] = []
     findings: list[Finding] = []
     inputs: list[Path] = []
     for source in card.sources:
-        primary = clean_file(card, source, source.file)
-        results.append(primary)
-        findings += primary.findings
-        inputs.append(primary.file)
-        for copy_file in source.copies:
-            copy = clean_file(card, source, copy_file)
-            inputs.append(copy.file)
-            # how the copy was read (its encoding, hidden rows) is worth knowing too
-            findings += [
-                f for f in copy.findings if f.check == "hidden" or f.template in _READ_AS.values()
-            ]
-            findings += _compare_copy(primary, copy)
-            findings += _compare_info(primary, copy)
+        primary, read = _clean_source(card, source)
+        results.append((primary.units, primary.info))
+        frames.append(primary.figures)
+        findings += primary.findings + read.findings
+        inputs += [primary.file, *read.inputs]
+        del primary, read
 
-    units = pd.concat([r.units for r in results]) if results else pd.DataFrame(columns=UNIT_COLUMNS)
-    frames = [r.figures for r in results] + [_plan_figures(card)]
+    units = pd.concat([u for u, _ in results]) if results else pd.DataFrame(columns=UNIT_COLUMNS)
+    frames.append(_plan_figures(card))
     figures = pd.concat([f for f in frames if not f.empty] or [frames[-1]], ignore_index=True)
+    del frames
     if len(results) > 1 and units["unit_id"].duplicated().any():
         dup = ", ".join(sorted(units.loc[units["unit_id"].duplicated(), "unit_id"]))
         raise DataError(
@@ -738,7 +760,9 @@ def clean_plan(card: PlanCard) -> CleanResult:
     targets = figures[figures["kind"] == "target"].reset_index(drop=True)
     actual_kinds = ["actual", "cumulative", "baseline"]
     actuals = figures[figures["kind"].isin(actual_kinds)].reset_index(drop=True)
-    info_parts = [r.info for r in results if not r.info.empty]
+    del figures  # split in two: the whole is not needed again (nor kept while validating)
+    info_parts = [i for _, i in results if not i.empty]
+    del results
     info = (
         pd.concat(info_parts, ignore_index=True)
         if info_parts
