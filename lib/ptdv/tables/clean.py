@@ -35,16 +35,55 @@ from ptdv.tables.units import _clean_with_changes, clean_name, unit_key
 PROVENANCE = ["source_file", "sheet", "row", "column"]
 
 
+#: The tidy kinds of the targets table; every other kind goes to the actuals.
+TARGET_KINDS = ("target",)
+
+
 @dataclass
 class SourceResult:
-    """What one file of a source cleaned into."""
+    """What one file of a source cleaned into.
+
+    Its figures come as two frames, the targets and the rest (actuals, running totals,
+    baselines), each in the table's order (unit by unit, column by column): the processed
+    tables are these two, and a national table's figures (3 M rows at 135,000 units) are
+    never held whole and split in a second copy.
+    """
 
     file: Path
     table: Table
     units: pd.DataFrame
-    figures: pd.DataFrame
+    targets: pd.DataFrame
+    actuals: pd.DataFrame
     findings: list[Finding]
     info: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=INFO_COLUMNS))
+
+    @property
+    def figures(self) -> pd.DataFrame:
+        """Return all the figures as one frame, in the table's order (to compare a copy)."""
+        both = pd.concat([self.targets, self.actuals], ignore_index=True)
+        return _in_table_order(both, self.table)
+
+    @figures.setter
+    def figures(self, df: pd.DataFrame) -> None:
+        self.targets, self.actuals = _split(df)
+
+
+def _in_table_order(figures: pd.DataFrame, table: Table) -> pd.DataFrame:
+    """Return figures of one table row by row, then column by column (as `_long` makes them)."""
+    if figures.empty:
+        return figures
+    column_pos = {c.letter: c.index for c in table.columns}
+    at = np.lexsort((figures["column"].map(column_pos).to_numpy(), figures["row"].to_numpy()))
+    return figures.iloc[at].reset_index(drop=True)
+
+
+def _split(figures: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return the targets and the other figures of a frame, each in its order."""
+    is_target = figures["kind"].isin(TARGET_KINDS)
+    return (
+        figures[is_target].reset_index(drop=True),
+        figures[~is_target].reset_index(drop=True),
+    )
 
 
 @dataclass
@@ -275,21 +314,26 @@ def clean_file(card: PlanCard, source: Source, file: str) -> SourceResult:
     figure_refs = [r for r in refs if by_ref[r].kind not in ("derived", "info")]
     info_refs = [r for r in refs if by_ref[r].kind == "info"]  # derived: check-only columns
     where = {"source_file": path.name, "sheet": table.grid.sheet}
-    figures = _long(
-        table,
-        figure_refs,
-        ids,
-        names,
-        {"plan_id": card.plan_id, "level": "unit"},
-        {
-            "metric": [by_ref[r].metric for r in figure_refs],
-            "period": [by_ref[r].period for r in figure_refs],
-            "kind": [by_ref[r].tidy_kind for r in figure_refs],
-        },
-        where,
-        letters,
-        FIGURE_COLUMNS,
-    )
+
+    def figures_of(these: list[str]) -> pd.DataFrame:
+        return _long(
+            table,
+            these,
+            ids,
+            names,
+            {"plan_id": card.plan_id, "level": "unit"},
+            {
+                "metric": [by_ref[r].metric for r in these],
+                "period": [by_ref[r].period for r in these],
+                "kind": [by_ref[r].tidy_kind for r in these],
+            },
+            where,
+            letters,
+            FIGURE_COLUMNS,
+        )
+
+    targets = figures_of([r for r in figure_refs if by_ref[r].tidy_kind in TARGET_KINDS])
+    actuals = figures_of([r for r in figure_refs if by_ref[r].tidy_kind not in TARGET_KINDS])
     info = _long(
         table,
         info_refs,
@@ -313,8 +357,10 @@ def clean_file(card: PlanCard, source: Source, file: str) -> SourceResult:
     )
     findings += checks.check_totals_rows(table, labels, non_additive)
     findings += checks.check_rules(table, source.columns, labels)
-    findings += checks.check_negatives(figures)
-    return SourceResult(path, table, units_df, figures, findings, info)
+    # negative figures in the table's order: row by row, then column by column
+    negative = pd.concat([f[f["value"] < 0] for f in (targets, actuals)], ignore_index=True)
+    findings += checks.check_negatives(_in_table_order(negative, table))
+    return SourceResult(path, table, units_df, targets, actuals, findings, info)
 
 
 #: pandas' text dtype (what a column of Python texts becomes in a DataFrame)
@@ -657,6 +703,14 @@ def _plan_figures(card: PlanCard) -> pd.DataFrame:
     return df
 
 
+def _joined(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Return frames of figures as one (a lone one as it is: not copied); never no columns."""
+    full = [f for f in frames if not f.empty]
+    if len(full) == 1:
+        return full[0]
+    return pd.concat(full or frames[-1:], ignore_index=True)
+
+
 def _refuse_twice_given(table: pd.DataFrame, form_figs: pd.DataFrame, card: PlanCard) -> None:
     """Raise DataError if a form reports a figure the allocation table already holds."""
     keys = ["unit_id", "metric", "period", "kind"]
@@ -701,21 +755,24 @@ def clean_plan(card: PlanCard) -> CleanResult:
     # copies are compared: at 135,000 units the grid alone is some 500 MB)
     # and each source's figures only until they are joined into one frame
     results: list[tuple[pd.DataFrame, pd.DataFrame]] = []  # (units, info) of each source
-    frames: list[pd.DataFrame] = []
+    target_parts: list[pd.DataFrame] = []
+    actual_parts: list[pd.DataFrame] = []
     findings: list[Finding] = []
     inputs: list[Path] = []
     for source in card.sources:
         primary, read = _clean_source(card, source)
         results.append((primary.units, primary.info))
-        frames.append(primary.figures)
+        target_parts.append(primary.targets)
+        actual_parts.append(primary.actuals)
         findings += primary.findings + read.findings
         inputs += [primary.file, *read.inputs]
         del primary, read
 
     units = pd.concat([u for u, _ in results]) if results else pd.DataFrame(columns=UNIT_COLUMNS)
-    frames.append(_plan_figures(card))
-    figures = pd.concat([f for f in frames if not f.empty] or [frames[-1]], ignore_index=True)
-    del frames
+    plan_targets, plan_actuals = _split(_plan_figures(card))
+    targets = _joined([*target_parts, plan_targets])
+    actuals = _joined([*actual_parts, plan_actuals])
+    del target_parts, actual_parts
     if len(results) > 1 and units["unit_id"].duplicated().any():
         dup = ", ".join(sorted(units.loc[units["unit_id"].duplicated(), "unit_id"]))
         raise DataError(
@@ -738,8 +795,8 @@ def clean_plan(card: PlanCard) -> CleanResult:
                 N_("the plan has no unit allocation table: headline targets only"),
             )
         )
-    findings += checks.check_declared_totals(card.declared_totals, figures, card_src)
-    findings += checks.check_zero_targets(figures)
+    findings += checks.check_declared_totals(card.declared_totals, targets, card_src)
+    findings += checks.check_zero_targets(targets)
 
     units = units.reset_index(drop=True)
     units["tt"] = units["tt"].astype("Int64")
@@ -751,16 +808,15 @@ def clean_plan(card: PlanCard) -> CleanResult:
         form_figs, form_findings = forms.read_actuals(card, units)
         findings += form_findings
         inputs += forms.form_files(card)
-        if not form_figs.empty:
-            _refuse_twice_given(figures, form_figs, card)
-            figures = pd.concat([figures, form_figs], ignore_index=True)
-            figures["row"] = figures["row"].astype("Int64")
-    findings += checks.check_running_totals(figures, Calendar.from_card(card))
+        if not form_figs.empty:  # actuals and running totals only
+            _refuse_twice_given(actuals, form_figs, card)
+            actuals = pd.concat([actuals, form_figs], ignore_index=True)
+            actuals["row"] = actuals["row"].astype("Int64")
+            targets["row"] = targets["row"].astype("Int64")
+    findings += checks.check_running_totals(actuals, Calendar.from_card(card))
     quality = checks.findings_frame(findings)
-    targets = figures[figures["kind"] == "target"].reset_index(drop=True)
-    actual_kinds = ["actual", "cumulative", "baseline"]
-    actuals = figures[figures["kind"].isin(actual_kinds)].reset_index(drop=True)
-    del figures  # split in two: the whole is not needed again (nor kept while validating)
+    targets = targets.reset_index(drop=True)
+    actuals = actuals.reset_index(drop=True)
     info_parts = [i for _, i in results if not i.empty]
     del results
     info = (
