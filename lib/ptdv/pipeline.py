@@ -290,13 +290,16 @@ def _resolve(
 
 
 def _halves_with_figures(plan_id: str, cal: Calendar) -> list[str]:
-    import pandas as pd
+    import pyarrow.parquet as pq
 
     from ptdv.progress import halves_with_figures
 
-    columns = ["level", "kind", "period", "value"]  # what it looks at, not the whole table
-    actuals = pd.read_parquet(paths.processed_dir(plan_id) / "actuals.parquet", columns=columns)
-    return halves_with_figures(cal, actuals)
+    # what it looks at, not the whole table; its texts as categories (a few distinct values
+    # over millions of rows at 135,000 units: one copy of each, not one per row)
+    texts = ["level", "kind", "period"]
+    path = paths.processed_dir(plan_id) / "actuals.parquet"
+    table = pq.read_table(path, columns=[*texts, "value"], read_dictionary=texts)
+    return halves_with_figures(cal, table.to_pandas())
 
 
 def check_run_parameters(

@@ -728,7 +728,8 @@ def halves_with_figures(cal: Calendar, actuals: pd.DataFrame) -> list[str]:
     ]
     ids = [h.id for h in cal.halves()]
     reached: set[str] = set()
-    for period, kind in set(zip(a["period"], a["kind"], strict=True)):
+    pairs = a[["period", "kind"]].drop_duplicates()  # a few per half-year, not a row per figure
+    for period, kind in zip(pairs["period"], pairs["kind"], strict=True):
         if str(period) == "term" and kind == "actual":
             continue  # a whole-term figure says nothing of when
         try:

@@ -100,14 +100,14 @@ class CleanResult:
 
     def summary(self) -> pd.DataFrame:
         """Return the unit-level sums per kind, metric and period, in table order."""
-        figs = pd.concat([self.targets, self.actuals])
-        figs = figs[figs["level"] == "unit"]
-        return (
-            figs.groupby(["kind", "metric", "period"], sort=False)["value"]
+        keys = ["kind", "metric", "period"]
+        parts = [  # each table on its own: the two are never copied into one
+            f.loc[f["level"] == "unit", [*keys, "value"]]
+            .groupby(keys, sort=False)["value"]
             .agg(["count", "sum"])
-            .rename(columns={"count": "units", "sum": "total"})
-            .reset_index()
-        )
+            for f in (self.targets, self.actuals)
+        ]
+        return pd.concat(parts).rename(columns={"count": "units", "sum": "total"}).reset_index()
 
 
 def _labels(table: Table) -> dict[str, str]:
