@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -622,11 +623,25 @@ def load_processed(plan_id: str, columns: dict[str, list[str]] | None = None) ->
         )
     columns = columns or {}
     return ProgressInputs(
-        *(
-            pd.read_parquet(d / f"{n}.parquet", columns=columns.get(n))
-            for n in ("units", "targets", "actuals")
-        )
+        *(_read(d / f"{n}.parquet", columns.get(n), n != "units") for n in _TABLES)
     )
+
+
+_TABLES = ("units", "targets", "actuals")
+#: Texts of the figures with few distinct values over many rows, read as categories when
+#: only progress's columns are read (INPUT_COLUMNS): masks and copies then move small codes.
+_CATEGORIES = ("level", "kind", "unit_id", "metric", "period")
+
+
+def _read(path: Path, columns: list[str] | None, figures: bool) -> pd.DataFrame:
+    """Return a processed table; with `columns`, those only (a table of figures: its texts
+    as categories)."""
+    if columns is None:
+        return pd.read_parquet(path)
+    import pyarrow.parquet as pq
+
+    codes = [c for c in columns if c in _CATEGORIES] if figures else []
+    return pq.read_table(path, columns=columns, read_dictionary=codes).to_pandas()
 
 
 def load_info(plan_id: str) -> pd.DataFrame:
