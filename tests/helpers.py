@@ -77,3 +77,35 @@ def rewrite_member(path: Path, member: str, edit: Callable[[str], str]) -> None:
             if name == member:
                 data = edit(data.decode("utf-8")).encode("utf-8")
             z.writestr(name, data)
+
+
+def set_cells(path: Path, sheet: str, cells: dict[str, object]) -> None:
+    """Write values into cells of one sheet of a workbook (a bad-input case's one edit)."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    ws = wb[sheet]
+    for ref, value in cells.items():
+        ws[ref] = value
+    wb.save(path)
+
+
+#: A "billion laughs" DTD: ten levels of entities, each ten of the one before, so that
+#: `&lol9;` would expand to 10^9 "lol"s (3 GB) in a parser that expands entities.
+BILLION_LAUGHS = (
+    '<!DOCTYPE worksheet [\n <!ENTITY lol0 "lol">\n'
+    + "".join(f' <!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10}">\n' for i in range(1, 10))
+    + "]>\n"
+)
+
+
+def laughing_header(path: Path, before_dtd: str = "") -> None:
+    """Put BILLION_LAUGHS (after `before_dtd`) in a workbook's first sheet; `&lol9;` in 'Đơn vị'."""
+
+    def edit(text: str) -> str:
+        assert "<?xml" not in text and "<t>Đơn vị</t>" in text
+        return (
+            before_dtd + BILLION_LAUGHS + text.replace("<t>Đơn vị</t>", "<t>Đơn vị &lol9;</t>", 1)
+        )
+
+    rewrite_member(path, "xl/worksheets/sheet1.xml", edit)

@@ -2,13 +2,10 @@
 
 from pathlib import Path
 
-from openpyxl import load_workbook
+from helpers import set_cells
 
 PATH = "data/raw/bac-giang-2023-2028/chi-tieu-giao-2023-2028.xlsx"
 
 
 def make(root: Path) -> None:
-    wb = load_workbook(root / PATH)
-    ws = wb["Biểu chỉ tiêu"]
-    ws["B9"] = "LĐLĐ huyện Yên Dũng"
-    wb.save(root / PATH)
+    set_cells(root / PATH, "Biểu chỉ tiêu", {"B9": "LĐLĐ huyện Yên Dũng"})

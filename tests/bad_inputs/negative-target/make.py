@@ -2,13 +2,10 @@
 
 from pathlib import Path
 
-from openpyxl import load_workbook
+from helpers import set_cells
 
 PATH = "data/raw/bac-giang-2023-2028/chi-tieu-giao-2023-2028.xlsx"
 
 
 def make(root: Path) -> None:
-    wb = load_workbook(root / PATH)
-    ws = wb["Biểu chỉ tiêu"]
-    ws["D8"] = -500
-    wb.save(root / PATH)
+    set_cells(root / PATH, "Biểu chỉ tiêu", {"D8": -500})

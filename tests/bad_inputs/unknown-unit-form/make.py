@@ -2,13 +2,10 @@
 
 from pathlib import Path
 
-from openpyxl import load_workbook
+from helpers import set_cells
 
 PATH = "data/raw/bac-giang-2023-2028/actuals/2026-H1/yen-dung.xlsx"
 
 
 def make(root: Path) -> None:
-    wb = load_workbook(root / PATH)
-    ws = wb["Báo cáo"]
-    ws["B8"] = "LĐLĐ huyện Yên Phong"
-    wb.save(root / PATH)
+    set_cells(root / PATH, "Báo cáo", {"B8": "LĐLĐ huyện Yên Phong"})

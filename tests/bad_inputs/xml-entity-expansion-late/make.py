@@ -6,22 +6,12 @@ DTD lies beyond that, so it is openpyxl's parser (defusedxml) that must refuse i
 
 from pathlib import Path
 
-from helpers import rewrite_member
+from helpers import laughing_header
 
-SHEET = "xl/worksheets/sheet1.xml"
 COMMENT = "<!--" + "x" * 1_100_000 + "-->\n"
-DTD = (
-    '<!DOCTYPE worksheet [\n <!ENTITY lol0 "lol">\n'
-    + "".join(f' <!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10}">\n' for i in range(1, 10))
-    + "]>\n"
-)
 
 
 def make(root: Path) -> None:
-    def dtd_first(text: str) -> str:
-        assert "<?xml" not in text and "<t>Đơn vị</t>" in text
-        return COMMENT + DTD + text.replace("<t>Đơn vị</t>", "<t>Đơn vị &lol9;</t>", 1)
-
-    rewrite_member(
-        root / "data/raw/bac-giang-2023-2028/chi-tieu-giao-2023-2028.xlsx", SHEET, dtd_first
+    laughing_header(
+        root / "data/raw/bac-giang-2023-2028/chi-tieu-giao-2023-2028.xlsx", before_dtd=COMMENT
     )

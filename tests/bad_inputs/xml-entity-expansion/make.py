@@ -7,21 +7,8 @@ writes a DTD.
 
 from pathlib import Path
 
-from helpers import rewrite_member
-
-SHEET = "xl/worksheets/sheet1.xml"
-DTD = (
-    '<!DOCTYPE worksheet [\n <!ENTITY lol0 "lol">\n'
-    + "".join(f' <!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10}">\n' for i in range(1, 10))
-    + "]>\n"
-)
+from helpers import laughing_header
 
 
 def make(root: Path) -> None:
-    def dtd_first(text: str) -> str:
-        assert "<?xml" not in text and "<t>Đơn vị</t>" in text
-        return DTD + text.replace("<t>Đơn vị</t>", "<t>Đơn vị &lol9;</t>", 1)
-
-    rewrite_member(
-        root / "data/raw/bac-giang-2023-2028/chi-tieu-giao-2023-2028.xlsx", SHEET, dtd_first
-    )
+    laughing_header(root / "data/raw/bac-giang-2023-2028/chi-tieu-giao-2023-2028.xlsx")
