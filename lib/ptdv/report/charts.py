@@ -33,7 +33,7 @@ from matplotlib.figure import Figure, SubFigure
 from matplotlib.font_manager import FontProperties
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
-from matplotlib.transforms import ScaledTranslation
+from matplotlib.transforms import Bbox, ScaledTranslation
 
 from ptdv.base.i18n import LANGS, translator
 from ptdv.progress import STATUSES
@@ -851,32 +851,69 @@ def plot_spread(df: pd.DataFrame, metric: str, lang: str = "vi", ax: Axes | None
 _SVG_METADATA = {"Creator": None, "Date": None, "Format": None, "Type": None}
 
 
-def _render(fig: Figure, fmt: str, out: io.IOBase | object) -> None:
-    """Write the figure in `fmt` (png or svg) to an open binary file."""
+#: White space kept around a chart's drawn area, in inches.
+PAD_INCHES = 0.08
+
+
+def _tight_box(fig: Figure) -> Bbox:
+    """Lay the figure out at the PNG's resolution; return the box its drawing fills, padded.
+
+    This is what `savefig(bbox_inches="tight")` measures with a draw of its own before every
+    image. Measured once here, it serves the PNG and the SVG alike, whose draws then skip
+    the layout (see `figure_images`).
+    """
+    dpi = fig.dpi
+    fig.dpi = PNG_DPI
+    try:
+        fig.draw_without_rendering()  # runs the layout engine, renders nothing
+        return fig.get_tightbbox(_renderer(fig)).padded(PAD_INCHES)
+    finally:
+        fig.dpi = dpi
+
+
+def _render(fig: Figure, fmt: str, box: Bbox) -> bytes:
+    """Return the part `box` (inches) of a laid-out figure as PNG or SVG bytes."""
+    buf = io.BytesIO()
     with mpl.rc_context({"svg.fonttype": "path", "svg.hashsalt": "ptdv"}):
         fig.savefig(
-            out,
+            buf,
             format=fmt,
             dpi=PNG_DPI,
-            bbox_inches="tight",
-            pad_inches=0.08,
+            bbox_inches=box,
             facecolor="white",
             metadata=_SVG_METADATA if fmt == "svg" else None,
         )
+    return buf.getvalue()
+
+
+def figure_images(fig: Figure | Axes, svg: bool = True) -> dict[str, bytes]:
+    """Return a chart as PNG bytes (150 dpi, white background) and, with `svg`, SVG bytes.
+
+    One layout pass serves both images: the figure is laid out and measured once, then drawn
+    as PNG and as SVG with its layout frozen (the SVG's glyphs as paths, no external
+    references). Each `savefig(bbox_inches="tight")` would lay the figure out twice more.
+    """
+    fig = _root_figure(fig)
+    box = _tight_box(fig)
+    engine = fig.get_layout_engine()
+    fig.set_layout_engine("none")
+    try:
+        images = {"png": _render(fig, "png", box)}
+        if svg:
+            images["svg"] = _render(fig, "svg", box)
+    finally:
+        fig.set_layout_engine(engine)
+    return images
 
 
 def figure_to_png_bytes(fig: Figure | Axes) -> bytes:
     """Return a chart as PNG bytes (150 dpi, white background), e.g. to embed in HTML or mail."""
-    buf = io.BytesIO()
-    _render(_root_figure(fig), "png", buf)
-    return buf.getvalue()
+    return figure_images(fig, svg=False)["png"]
 
 
 def figure_to_svg_bytes(fig: Figure | Axes) -> bytes:
     """Return a chart as a self-contained SVG (glyphs drawn as paths, no external references)."""
-    buf = io.BytesIO()
-    _render(_root_figure(fig), "svg", buf)
-    return buf.getvalue()
+    return figure_images(fig)["svg"]
 
 
 def _close(fig: Figure) -> None:
@@ -894,33 +931,21 @@ def _umask() -> int:
     return mask
 
 
-def _svg_after_png(fig: Figure) -> bytes:
-    """Return the SVG of a figure just rendered as PNG, reusing that render's layout.
-
-    The PNG's draw has already run the constrained layout; freezing it saves the SVG from
-    running it again (twice: once to measure the tight box, once to draw).
-    """
-    engine = fig.get_layout_engine()
-    fig.set_layout_engine("none")
-    try:
-        return figure_to_svg_bytes(fig)
-    finally:
-        fig.set_layout_engine(engine)
-
-
-def save(ax_or_fig: Axes | Figure, stem: Path | str, png: bytes | None = None) -> list[Path]:
+def save(
+    ax_or_fig: Axes | Figure, stem: Path | str, images: dict[str, bytes] | None = None
+) -> list[Path]:
     """Write `<stem>.png` and `<stem>.svg`, each via a temp file beside it; close the figure.
 
-    `png` is the figure's PNG when the caller has rendered it already (`figure_html`), so
-    that it is not rendered twice. Both images are rendered before either file is touched,
-    so a failure leaves the previous files as they were. Returns the two paths, PNG first.
+    `images` are the figure's `figure_images` when the caller has rendered them already
+    (`figure_html`), so that they are not rendered twice. Both images are rendered before
+    either file is touched, so a failure leaves the previous files as they were. Returns the
+    two paths, PNG first.
     """
     fig = _root_figure(ax_or_fig)
     stem = Path(stem)
     try:
-        if png is None:
-            png = figure_to_png_bytes(fig)
-        images = {"png": png, "svg": _svg_after_png(fig)}
+        if images is None or "svg" not in images:
+            images = figure_images(fig)
     finally:
         _close(fig)
     stem.parent.mkdir(parents=True, exist_ok=True)

@@ -639,12 +639,12 @@ def figure_html(fig, alt: str | None = None, stem=None) -> str:  # noqa: ANN001 
 
     from ptdv.report import charts
 
-    png = charts.figure_to_png_bytes(fig)  # rendered once: the page and the file share it
+    images = charts.figure_images(fig, svg=stem is not None)  # the page and the files share them
     if not alt:
         titles = [ax.get_title(loc) for ax in fig.axes for loc in ("left", "center", "right")]
         alt = " ".join(" ".join(t for t in titles if t).split())
     if stem is not None:
-        charts.save(fig, stem, png=png)  # closes the figure
-    data = base64.b64encode(png).decode("ascii")
+        charts.save(fig, stem, images=images)  # closes the figure
+    data = base64.b64encode(images["png"]).decode("ascii")
     # the template has no words: any language's environment places it
     return render("figure", "vi", alt=alt or "", src=f"data:image/png;base64,{data}")
