@@ -21,6 +21,7 @@ them otherwise: run.json's `languages` lists what the folder holds.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -118,24 +119,71 @@ class JobResult:
 _WORKER: dict[str, Any] = {}
 
 
+@functools.cache
+def _kept_client_manager() -> type:
+    """Return a kernel manager class whose clients are one client, kept ready between notebooks.
+
+    nbclient asks the kernel manager for a new client for every notebook, and waiting for a
+    new client to be ready costs 0.2 s or more (jupyter_client drains the kernel's output
+    channel until it has been quiet that long). The kernel is ours and runs one notebook at
+    a time, so every notebook can use the client that is already connected: its channels
+    stay open, and nbclient matches each output to the cell that asked for it.
+    """
+    from jupyter_client.asynchronous import AsyncKernelClient
+    from jupyter_client.manager import AsyncKernelManager
+
+    class KeptClient(AsyncKernelClient):
+        ready = False
+
+        def start_channels(self, *args: Any, **kwargs: Any) -> None:
+            if not self.channels_running:
+                super().start_channels(*args, **kwargs)
+
+        def stop_channels(self) -> None:
+            self.ready = False
+            super().stop_channels()
+
+        async def wait_for_ready(self, timeout: float | None = None) -> None:
+            if not (self.ready and self.channels_running):
+                await super()._async_wait_for_ready(timeout=timeout)
+                self.ready = True
+
+    class KeptClientKernelManager(AsyncKernelManager):
+        kept: KeptClient | None = None
+
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self.client_factory = KeptClient
+
+        def client(self, **kwargs: Any) -> KeptClient:
+            if self.kept is None or not self.kept.channels_running:
+                self.kept = super().client(**kwargs)
+            return self.kept
+
+    return KeptClientKernelManager
+
+
 def _worker_kernel() -> Any:
-    """Return this worker's kernel manager, starting the kernel on first use (or after a crash)."""
-    import asyncio
+    """Return this worker's kernel manager, starting the kernel on first use (or after a crash).
+
+    Every call in a thread runs on that thread's one event loop (jupyter_core's `run_sync`,
+    which nbclient uses too), so that the kept client's sockets always serve the same loop.
+    """
     import logging
 
-    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.utils import run_sync
 
     logging.getLogger("traitlets").addFilter(_QuietClientGC)
 
     km = _WORKER.get("km")
-    if km is not None and asyncio.run(km.is_alive()):
+    if km is not None and run_sync(km.is_alive)():
         return km
     socket_dir = Path(tempfile.mkdtemp(prefix="ptdv-kernel-"))
-    km = AsyncKernelManager(kernel_name="python3")
+    km = _kept_client_manager()(kernel_name="python3")
     km.transport = "ipc"
     km.ip = str(socket_dir / "kernel")
     log = open(socket_dir / "kernel.log", "ab")  # noqa: SIM115 - lives with the kernel
-    asyncio.run(km.start_kernel(cwd=str(paths.root()), stderr=log))
+    run_sync(km.start_kernel)(cwd=str(paths.root()), stderr=log)
     _WORKER.update(km=km, socket_dir=socket_dir)
     if "finalizer" not in _WORKER:
         from multiprocessing import util
@@ -145,12 +193,14 @@ def _worker_kernel() -> Any:
 
 
 def _stop_kernel() -> None:
-    import asyncio
+    from jupyter_core.utils import run_sync
 
     km = _WORKER.pop("km", None)
     if km is not None:
         try:
-            asyncio.run(km.shutdown_kernel(now=True))
+            if km.kept is not None:
+                km.kept.stop_channels()
+            run_sync(km.shutdown_kernel)(now=True)
         except Exception:  # noqa: BLE001 - best effort at exit
             pass
     shutil.rmtree(_WORKER.pop("socket_dir", ""), ignore_errors=True)
@@ -572,23 +622,18 @@ def _warm_worker() -> None:
 
     Best effort: a failure here only means the first report starts cold.
     """
-    import asyncio
+    from jupyter_core.utils import run_sync
 
     try:
         km = _worker_kernel()
 
         async def warm() -> None:
-            kc = km.client()
+            kc = km.client()  # the kept client: the first report finds it ready
             kc.start_channels()
-            try:
-                await kc.wait_for_ready(timeout=120)
-                await kc.execute_interactive(
-                    _WARM_CODE, silent=True, store_history=False, timeout=120
-                )
-            finally:
-                kc.stop_channels()
+            await kc.wait_for_ready(timeout=120)
+            await kc.execute_interactive(_WARM_CODE, silent=True, store_history=False, timeout=120)
 
-        asyncio.run(warm())
+        run_sync(warm)()
         import nbformat  # noqa: F401
         import papermill  # noqa: F401
         import weasyprint  # noqa: F401
