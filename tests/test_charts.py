@@ -474,6 +474,40 @@ def test_png_bytes_for_embedding(bg: Plan) -> None:
     assert b"http" not in charts.figure_to_svg_bytes(ax).split(b"<svg", 1)[1].split(b">", 1)[1]
 
 
+def test_png_and_svg_come_from_one_layout(bg: Plan, monkeypatch: pytest.MonkeyPatch) -> None:
+    # savefig(bbox_inches="tight") lays a chart out and draws it once more before every
+    # image; figure_images lays it out once and draws each image once, giving the same PNG
+    import io
+
+    from PIL import Image
+
+    ax = charts.plot_pace(bg.df, bg.metric, unit_id="luc-ngan")
+    fig = ax.figure
+    draws: list[str] = []
+    draw = Figure.draw
+
+    def counted(self: Figure, renderer: object) -> None:
+        draws.append(type(renderer).__name__)
+        draw(self, renderer)
+
+    monkeypatch.setattr(Figure, "draw", counted)
+    images = charts.figure_images(fig)
+    assert len(draws) == 3  # the layout, the PNG, the SVG
+    tight = io.BytesIO()  # the same chart drawn afresh, as savefig would
+    again = charts.plot_pace(bg.df, bg.metric, unit_id="luc-ngan").figure
+    draws.clear()
+    again.savefig(tight, format="png", dpi=150, bbox_inches="tight", pad_inches=0.08)
+    assert len(draws) == 2  # and so on for every image
+    ours, theirs = Image.open(io.BytesIO(images["png"])), Image.open(tight)
+    assert ours.size == theirs.size and ours.tobytes() == theirs.tobytes()
+    # the SVG has the PNG's box: 150 pixels to the inch, 72 points
+    root = ET.fromstring(images["svg"])
+    width, height = (float(root.get(k).removesuffix("pt")) for k in ("width", "height"))
+    assert width == pytest.approx(ours.size[0] * 72 / 150, abs=0.5)
+    assert height == pytest.approx(ours.size[1] * 72 / 150, abs=0.5)
+    assert fig.get_layout_engine() is not None  # the chart's own layout, as it was
+
+
 # -------------------------------------------------------------------------------------------
 # 5. words: from the catalogues, and the same as when they were written in charts.py
 

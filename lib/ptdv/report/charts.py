@@ -896,7 +896,10 @@ def figure_images(fig: Figure | Axes, svg: bool = True) -> dict[str, bytes]:
     fig = _root_figure(fig)
     box = _tight_box(fig)
     engine = fig.get_layout_engine()
-    fig.set_layout_engine("none")
+    # no engine at all: savefig lays out (draws) once more before drawing if there is one,
+    # even the placeholder that set_layout_engine("none") leaves
+    with mpl.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
+        fig.set_layout_engine(None)
     try:
         images = {"png": _render(fig, "png", box)}
         if svg:
