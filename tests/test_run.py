@@ -307,3 +307,57 @@ def test_a_line_printed_in_pieces_stays_one_output(
         nbformat.v4.new_output("stream", name="stdout", text="sent to: 18 units\n")
     ]
     assert cells[3].outputs == [nbformat.v4.new_output("stream", name="stderr", text="note\n")]
+
+
+def test_a_kernel_keeps_one_ready_client_from_notebook_to_notebook(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # nbclient asks for a new client for every notebook, and a new client is ready only once
+    # the kernel's output has been quiet for 0.2 s. A run's (or a worker's) kernel hands out
+    # one client, kept ready: three notebooks wait for it once, and each cell keeps its own
+    # outputs. A kernel that died is replaced, with a client of its own.
+    from jupyter_client.client import KernelClient
+    from jupyter_core.utils import run_sync
+
+    from ptdv import pipeline
+
+    waits: list[int] = []
+    real_wait = KernelClient._async_wait_for_ready
+
+    async def counted(self: KernelClient, timeout: float | None = None) -> None:
+        waits.append(1)
+        await real_wait(self, timeout=timeout)
+
+    monkeypatch.setattr(KernelClient, "_async_wait_for_ready", counted)
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "language": "python", "display_name": "Py"}
+    params = nbformat.v4.new_code_cell("plan_id = ''")
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [
+        params,
+        nbformat.v4.new_code_cell("print('plan', plan_id)"),
+        nbformat.v4.new_code_cell("plan_id * 2"),
+    ]
+    (tmp_path / "notebooks").mkdir()
+    nbformat.write(nb, tmp_path / "notebooks" / "steps.ipynb")
+    monkeypatch.setenv("PTDV_ROOT", str(tmp_path))
+
+    def run(plan: str) -> list:
+        out = tmp_path / f"{plan}.ipynb"
+        render.execute_notebook("steps.ipynb", {"plan_id": plan}, out, km=pipeline._worker_kernel())
+        return [c.outputs for c in nbformat.read(out, as_version=4).cells[2:]]
+
+    try:
+        for plan in ("a", "bb", "ccc"):
+            printed, shown = run(plan)
+            line = nbformat.v4.new_output("stream", name="stdout", text=f"plan {plan}\n")
+            assert printed == [line]
+            assert shown[0]["data"]["text/plain"] == repr(plan * 2)
+        km = pipeline._worker_kernel()
+        assert km.client() is km.client()
+        assert len(waits) == 1
+        run_sync(km.shutdown_kernel)(now=True)  # as if the kernel had died
+        assert run("d")[0][0]["text"] == "plan d\n"
+        assert pipeline._worker_kernel() is not km and len(waits) == 2
+    finally:
+        pipeline._stop_kernel()
