@@ -81,8 +81,14 @@ def write_table(path: Path, n_rows: int, seed: int = 2026) -> None:
             writer.close()
 
 
-def compare(sizes: list[int], measured) -> list[dict]:  # noqa: ANN001 - run.measured
-    """Return, per size, the seconds and peak MiB of the roll-up in pandas and in DuckDB."""
+def compare(sizes: list[int], measured, repeats: int = 3) -> list[dict]:  # noqa: ANN001
+    """Return, per size, the seconds and peak MiB of the roll-up in pandas and in DuckDB.
+
+    `measured` is run.measured. Each is run `repeats` times, in turn; the medians are kept
+    (one run alone can be far off: a first DuckDB run once took 3.8 s for a usual 0.4 s).
+    """
+    import statistics
+
     out = []
     with tempfile.TemporaryDirectory(prefix="ptdv-rollup-") as tmp:
         for n in sizes:
@@ -93,11 +99,14 @@ def compare(sizes: list[int], measured) -> list[dict]:  # noqa: ANN001 - run.mea
             rows = pq.ParquetFile(path).metadata.num_rows
             record: dict = {"rows": rows, "file_mib": round(path.stat().st_size / 2**20, 1)}
             answers = []
-            for name, code in (("pandas", PANDAS), ("duckdb", DUCKDB)):
-                r = measured([sys.executable, "-c", code, str(path)])
-                record[f"{name}_s"] = round(r["seconds"], 2)
-                record[f"{name}_peak_mib"] = round(r["peak_mib"])
-                answers.append(r["output"].split())
+            runs: dict[str, list[dict]] = {"pandas": [], "duckdb": []}
+            for _ in range(repeats):
+                for name, code in (("pandas", PANDAS), ("duckdb", DUCKDB)):
+                    runs[name].append(measured([sys.executable, "-c", code, str(path)]))
+            for name, these in runs.items():
+                record[f"{name}_s"] = round(statistics.median(r["seconds"] for r in these), 2)
+                record[f"{name}_peak_mib"] = round(statistics.median(r["peak_mib"] for r in these))
+                answers.append(these[0]["output"].split())
             record["same_answer"] = answers[0][0] == answers[1][0] and abs(
                 float(answers[0][1]) - float(answers[1][1])
             ) < 1e-6 * max(1.0, abs(float(answers[0][1])))
