@@ -402,6 +402,33 @@ def test_a_full_disk_ends_with_one_line_and_the_previous_reports_intact(project:
     assert hidden_entries(project.processed) == []
 
 
+def test_a_full_disk_while_cleaning_ends_with_one_line_and_the_tables_intact(
+    project: Project, tmp_path: Path
+) -> None:
+    # the executed clean notebook (about 60 KB) cannot be saved under 40 KiB: papermill's own
+    # write fails, in the command's process, where a traceback used to end the command
+    processed_before = tables(project.processed)
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+
+    def limit() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (40 * 1024, resource.RLIM_INFINITY))
+
+    proc = start(project.root, "clean", "--plan", PLAN, env={"TMPDIR": str(temp)}, preexec_fn=limit)
+    code, out, err = finish(proc, timeout=600)
+    assert code == 1, out + err
+    assert err == (
+        "error: no space left on the disk writing the executed notebook 01_clean.ipynb "
+        "([Errno 27] File too large): the step is not recorded as done and runs again next "
+        "time\n"
+    )
+    assert tables(project.processed) == processed_before
+    assert hidden_entries(project.processed) == []
+    # no executed notebook or kernel folder left behind (the locks' folder stays, by design)
+    assert [p.name for p in temp.iterdir() if not p.name.startswith("ptdv-locks-")] == []
+
+
 # --- 5. killed while cleaning ---------------------------------------------------------------
 
 

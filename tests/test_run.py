@@ -361,3 +361,42 @@ def test_a_kernel_keeps_one_ready_client_from_notebook_to_notebook(
         assert pipeline._worker_kernel() is not km and len(waits) == 2
     finally:
         pipeline._stop_kernel()
+
+
+def test_a_full_disk_in_a_notebook_is_one_line_naming_what_was_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the kernel's staged writes say which folder was full and that nothing was replaced;
+    # any other write a cell makes on a full disk is named by the notebook
+    from ptdv.base.atomic import NoSpaceError
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "language": "python", "display_name": "Py"}
+    params = nbformat.v4.new_code_cell("where = ''")
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [
+        params,
+        nbformat.v4.new_code_cell(
+            "import errno, os\n"
+            "from ptdv.base.atomic import raise_if_no_space\n"
+            "full = OSError(errno.ENOSPC, 'Error writing bytes to file. Detail: [errno 28]')\n"
+            "if where == 'staged':\n"
+            "    raise_if_no_space(full, 'data/processed/x/', 'nothing replaced')\n"
+            "raise full"
+        ),
+    ]
+    (tmp_path / "notebooks").mkdir()
+    nbformat.write(nb, tmp_path / "notebooks" / "full.ipynb")
+    monkeypatch.setenv("PTDV_ROOT", str(tmp_path))
+    with pytest.raises(NoSpaceError) as staged:
+        render.execute_notebook("full.ipynb", {"where": "staged"}, tmp_path / "a.ipynb")
+    assert str(staged.value) == (
+        "no space left on the disk writing data/processed/x/ ([Errno 28] No space left on "
+        "device): nothing replaced"
+    )
+    with pytest.raises(NoSpaceError) as raw:
+        render.execute_notebook("full.ipynb", {"where": "cell"}, tmp_path / "b.ipynb")
+    assert str(raw.value) == (
+        "no space left on the disk writing the files of full.ipynb ([Errno 28] No space left "
+        "on device): the step is not recorded as done and runs again next time"
+    )

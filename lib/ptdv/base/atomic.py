@@ -59,12 +59,12 @@ def no_space_reason(err: BaseException) -> str | None:
         m = re.search(r"\((\[Errno \d+\][^)]*)\)", str(err))
         return m.group(1) if m else str(err)
     if isinstance(err, OSError) and err.errno in NO_SPACE:
-        return f"[Errno {err.errno}] {err.strerror or os.strerror(err.errno)}"
+        return f"[Errno {err.errno}] {os.strerror(err.errno)}"  # not pyarrow's long wording
     ename, evalue = getattr(err, "ename", None), getattr(err, "evalue", None)
     if ename in ("OSError", "IOError") and isinstance(evalue, str):
-        m = re.match(r"\[Errno (\d+)\] ([^:]*)", evalue)
+        m = re.match(r"\[Errno (\d+)\]", evalue)
         if m and int(m.group(1)) in NO_SPACE:
-            return f"[Errno {m.group(1)}] {m.group(2).strip()}"
+            return f"[Errno {m.group(1)}] {os.strerror(int(m.group(1)))}"
     return None
 
 

@@ -30,8 +30,8 @@ def run_notebook(
     executed = work / name
     try:
         render.execute_notebook(name, params, executed, km=km)
-    except PtdvError:
-        if verbose:
+    except BaseException as err:
+        if verbose and isinstance(err, PtdvError) and executed.is_file():
             print(f"(executed notebook kept at {executed})", file=sys.stderr)
         else:
             shutil.rmtree(work, ignore_errors=True)

@@ -10,11 +10,17 @@ from pathlib import Path
 from typing import Any
 
 from ptdv.base import paths
-from ptdv.base.atomic import atomic_file
+from ptdv.base.atomic import NoSpaceError, atomic_file, raise_if_no_space
 from ptdv.base.errors import ConfigError, DataError, PtdvError, RenderError
 
 #: Errors raised inside a notebook that are the user's input, not a bug: re-raised as such.
-_USER_ERRORS: dict[str, type[PtdvError]] = {"DataError": DataError, "ConfigError": ConfigError}
+_USER_ERRORS: dict[str, type[PtdvError]] = {
+    "DataError": DataError,
+    "ConfigError": ConfigError,
+    "NoSpaceError": NoSpaceError,  # a full disk, named by the write that found it
+}
+#: What a notebook that ran out of disk space leaves: no step is recorded as done.
+_NOT_RECORDED = "the step is not recorded as done and runs again next time"
 
 #: How papermill executes every notebook of ptdv (passed on to nbclient).
 #: coalesce_streams: the kernel sends what a cell prints in pieces, cut wherever its 0.2 s
@@ -138,12 +144,16 @@ def execute_notebook(name: str, parameters: dict[str, Any], output: Path, km: An
         cls = _USER_ERRORS.get(err.ename)
         if cls is not None:
             raise cls(err.evalue) from None
+        raise_if_no_space(err, f"the files of {name}", _NOT_RECORDED)
         log = socket_dir / "kernel.log"
         if log.is_file() and log.stat().st_size:
             shutil.copyfile(log, output.with_suffix(".kernel.log"))
         raise RenderError(
             f"{name} failed: {err.ename}: {err.evalue} (executed notebook: {output})"
         ) from None
+    except OSError as err:  # papermill writing the executed notebook
+        raise_if_no_space(err, f"the executed notebook {name}", _NOT_RECORDED)
+        raise
     finally:
         shutil.rmtree(socket_dir, ignore_errors=True)
     return output

@@ -19,7 +19,7 @@ import pyarrow
 
 from ptdv import __version__
 from ptdv.base import paths
-from ptdv.base.atomic import replace_dir, staging_dir
+from ptdv.base.atomic import raise_if_no_space, replace_dir, staging_dir
 from ptdv.base.errors import DataError
 from ptdv.base.i18n import N_
 from ptdv.base.safety import csv_escape_frame, unique_stem
@@ -914,7 +914,8 @@ def write_outputs(result: CleanResult, dest: Path | None = None) -> Path:
             json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
         )
         replace_dir(tmp, dest)
-    except BaseException:
+    except BaseException as err:
         shutil.rmtree(tmp, ignore_errors=True)
+        raise_if_no_space(err, f"{dest}/", "the previous cleaned tables are kept, nothing replaced")
         raise
     return dest
