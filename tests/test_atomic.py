@@ -337,3 +337,26 @@ def test_taking_a_plans_lock_tidies_its_folders(
     assert listing(reports) == ["2025", "2026-H2"]
     assert listing(reports / "2025") == []
     assert other_plan.is_dir()
+
+
+def test_working_folders_of_processes_that_ended_go_when_one_is_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait()
+    alive = os.getppid()  # pytest's parent: running
+    for name in (f"ptdv-kernel-{ended.pid}-a1", f"ptdv-run-{ended.pid}-b2",
+                 f"ptdv-kernel-{alive}-c3", "ptdv-locks-0", "ptdv-kernel-notes"):  # fmt: skip
+        (tmp_path / name).mkdir()
+    (tmp_path / f"ptdv-kernel-{ended.pid}-a1" / "kernel.log").write_text("shut down\n")
+    made = atomic.work_dir("kernel")
+    assert made.parent == tmp_path and made.name.startswith(f"ptdv-kernel-{os.getpid()}-")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [made.name, f"ptdv-run-{ended.pid}-b2", f"ptdv-kernel-{alive}-c3", "ptdv-locks-0",
+         "ptdv-kernel-notes"]
+    )  # fmt: skip
+    atomic.work_dir("run")  # each kind sweeps its own
+    assert not (tmp_path / f"ptdv-run-{ended.pid}-b2").exists()

@@ -433,20 +433,25 @@ def test_a_full_disk_while_cleaning_ends_with_one_line_and_the_tables_intact(
 
 
 def test_a_clean_killed_while_writing_its_tables_leaves_them_as_they_were(
-    project: Project,
+    project: Project, tmp_path: Path
 ) -> None:
     before = tree(project.processed, hidden=True)
-    proc = start(project.root, "clean", "--plan", PLAN)
+    env = {"TMPDIR": str(tmp_path)}
+    proc = start(project.root, "clean", "--plan", PLAN, env=env)
     staging = wait_for(lambda: list(project.processed.glob(f".{PLAN}.tmp-*")), proc)
     kill_tree(proc)
     assert tree(project.processed) == {k: v for k, v in before.items() if "/." not in k}
     left = hidden_entries(project.processed)
     assert [n for n in left if "/" not in n] == [staging[0].name]  # hidden, never the name
+    # the killed command's kernel folder and executed notebook, named by its process id
+    working = sorted(p.name.rsplit("-", 1)[0] for p in tmp_path.glob("ptdv-*-*-*"))
+    assert working == [f"ptdv-kernel-{proc.pid}", f"ptdv-run-{proc.pid}"]
 
-    code, out, err = finish(start(project.root, "clean", "--plan", PLAN), timeout=600)
+    code, out, err = finish(start(project.root, "clean", "--plan", PLAN, env=env), timeout=600)
     assert code == 0, err
     assert "17 units; quality log:" in out
     assert hidden_entries(project.processed) == []
+    assert list(tmp_path.glob("ptdv-*-*-*")) == []  # removed by the next command
     after = tree(project.processed)
     for name in ("units.parquet", "targets.parquet", "actuals.parquet", "quality.csv"):
         assert after[f"{PLAN}/{name}"] == before[f"{PLAN}/{name}"]  # the same tables, whole

@@ -26,7 +26,6 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 import threading
 import time
 import traceback
@@ -44,6 +43,7 @@ from ptdv.base.atomic import (
     raise_if_no_space,
     replace_dir,
     staging_dir,
+    work_dir,
 )
 from ptdv.base.errors import ConfigError, DataError
 from ptdv.base.i18n import translator
@@ -178,7 +178,7 @@ def _worker_kernel() -> Any:
     km = _WORKER.get("km")
     if km is not None and run_sync(km.is_alive)():
         return km
-    socket_dir = Path(tempfile.mkdtemp(prefix="ptdv-kernel-"))
+    socket_dir = work_dir("kernel")
     km = _kept_client_manager()(kernel_name="python3")
     km.transport = "ipc"
     km.ip = str(socket_dir / "kernel")

@@ -28,6 +28,7 @@ import re
 import secrets
 import shutil
 import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -242,6 +243,31 @@ def tidy(folder: Path, name: str | None = None) -> list[str]:
                     os.unlink(entry.path)
             done.append(f"removed {entry.name}")
     return done
+
+
+#: A working folder of a ptdv process in the system's temporary folder.
+_WORK_DIR = re.compile(r"^ptdv-(?P<kind>[a-z]+)-(?P<pid>\d+)-")
+
+
+def work_dir(kind: str) -> Path:
+    """Return a new folder `ptdv-<kind>-<pid>-…` in the system's temporary folder.
+
+    A process removes its working folders when it ends (a kernel's sockets and log, an
+    executed notebook before it is kept), but a killed one cannot: the folders of this
+    `kind` whose process no longer runs are removed first.
+    """
+    base = Path(tempfile.gettempdir())
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(base):
+            m = _WORK_DIR.match(entry.name)
+            if (
+                m is not None
+                and m.group("kind") == kind
+                and entry.is_dir(follow_symlinks=False)
+                and not _running(int(m.group("pid")))
+            ):
+                shutil.rmtree(entry.path, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix=f"ptdv-{kind}-{os.getpid()}-", dir=base))
 
 
 def tidy_tree(root: Path, depth: int = 2) -> list[str]:

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import shutil
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from ptdv.base import paths
-from ptdv.base.atomic import atomic_file
+from ptdv.base.atomic import atomic_file, work_dir
 from ptdv.base.errors import PtdvError
 from ptdv.plan import config
 from ptdv.report import render
@@ -26,7 +25,7 @@ def run_notebook(
 
     `km`: a started kernel to run it in (see render.execute_notebook); default a new one.
     """
-    work = Path(tempfile.mkdtemp(prefix="ptdv-run-"))
+    work = work_dir("run")
     executed = work / name
     try:
         render.execute_notebook(name, params, executed, km=km)

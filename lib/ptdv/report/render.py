@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 import shutil
-import tempfile
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from ptdv.base import paths
-from ptdv.base.atomic import NoSpaceError, atomic_file, raise_if_no_space
+from ptdv.base.atomic import NoSpaceError, atomic_file, raise_if_no_space, work_dir
 from ptdv.base.errors import ConfigError, DataError, PtdvError, RenderError
 
 #: Errors raised inside a notebook that are the user's input, not a bug: re-raised as such.
@@ -126,7 +125,7 @@ def execute_notebook(name: str, parameters: dict[str, Any], output: Path, km: An
     check_parameters(notebook, parameters)
     output.parent.mkdir(parents=True, exist_ok=True)
     _prefer_own_kernelspec()
-    socket_dir = Path(tempfile.mkdtemp(prefix="ptdv-kernel-"))
+    socket_dir = work_dir("kernel")
     if km is not None:
         kernel: dict[str, Any] = {"km": km}
     else:
