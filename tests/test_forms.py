@@ -246,6 +246,27 @@ def test_filled_form_reads_back_with_provenance(bg: PlanCard, bg_units: pd.DataF
     ]
 
 
+def test_a_hidden_sheet_before_the_report_is_not_read(bg: PlanCard, bg_units: pd.DataFrame) -> None:
+    # the unit renamed its report sheet and kept an old copy, hidden, in front of it: the
+    # figures are those of the first visible sheet, not of the copy
+    path = form(bg, "2026-H1", "yen-dung.xlsx", YEN_DUNG, [120, 35, 85, 2, 18_400, None])
+    wb = load_workbook(path)
+    report = wb[FORM_SHEET]
+    report.title = "BC 6 tháng"
+    old = wb.copy_worksheet(report)
+    old.title = "Cũ"
+    old["C8"], old["D8"], old["E8"] = 999, 0, 999
+    old.sheet_state = "hidden"
+    wb.move_sheet(old, offset=-(len(wb.sheetnames) - 1))
+    wb.save(path)
+    assert load_workbook(path).sheetnames == ["Cũ", "BC 6 tháng", "Hướng dẫn"]
+    frame, found = read_actuals(bg, bg_units)
+    yd = frame[frame["unit_id"] == "yen-dung"].set_index("metric")
+    assert yd["value"].iloc[:5].tolist() == [120, 35, 85, 2, 18_400]
+    assert set(yd["sheet"]) == {"BC 6 tháng"} and set(yd["row"]) == {8}
+    assert findings(found, "hidden") == []
+
+
 def test_no_actuals_folder_gives_an_empty_frame(bg: PlanCard, bg_units: pd.DataFrame) -> None:
     frame, found = read_actuals(bg, bg_units)
     assert frame.empty and list(frame.columns) == FIGURE_COLUMNS and found == []

@@ -731,6 +731,46 @@ def check_declared_totals(
     return out
 
 
+def hidden_findings(table: Table, src: Where, *, sheet: bool = True) -> list[Finding]:
+    """Return warnings for a hidden sheet (with `sheet`) and for hidden unit, totals or group
+    rows read."""
+    grid = table.grid
+    out = []
+    if sheet and grid.hidden_sheet:
+        out.append(
+            finding(
+                "warning",
+                "hidden",
+                src,
+                None,
+                None,
+                N_(
+                    "the sheet is hidden in the workbook; it was read because the plan card "
+                    "names it (visible sheets: {sheets})"
+                ),
+                sheets=", ".join(grid.visible_sheets) or "-",
+            )
+        )
+    hidden = set(grid.hidden_rows)
+    for r in table.rows:
+        if r.number in hidden and r.kind in ("unit", "total", "group"):
+            out.append(
+                finding(
+                    "warning",
+                    "hidden",
+                    src,
+                    r.number,
+                    r.name if r.kind == "unit" else None,
+                    N_(
+                        "row {row} is hidden in Excel; its figures are read and counted like "
+                        "the others (delete the row if they should not count)"
+                    ),
+                    row=r.number,
+                )
+            )
+    return out
+
+
 def check_zero_targets(figures: pd.DataFrame) -> list[Finding]:
     """Log each unit whose targets for a metric are all zero (achievement is undefined)."""
     t = figures[(figures["level"] == "unit") & (figures["kind"] == "target")]

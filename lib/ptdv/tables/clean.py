@@ -124,45 +124,6 @@ _READ_AS = {
 }
 
 
-def _hidden_findings(table: Table, src: Where) -> list[Finding]:
-    """Return warnings for a hidden sheet and for hidden unit, totals or group rows read."""
-    grid = table.grid
-    out = []
-    if grid.hidden_sheet:
-        out.append(
-            finding(
-                "warning",
-                "hidden",
-                src,
-                None,
-                None,
-                N_(
-                    "the sheet is hidden in the workbook; it was read because the plan card "
-                    "names it (visible sheets: {sheets})"
-                ),
-                sheets=", ".join(grid.visible_sheets) or "-",
-            )
-        )
-    hidden = set(grid.hidden_rows)
-    for r in table.rows:
-        if r.number in hidden and r.kind in ("unit", "total", "group"):
-            out.append(
-                finding(
-                    "warning",
-                    "hidden",
-                    src,
-                    r.number,
-                    r.name if r.kind == "unit" else None,
-                    N_(
-                        "row {row} is hidden in Excel; its figures are read and counted like "
-                        "the others (delete the row if they should not count)"
-                    ),
-                    row=r.number,
-                )
-            )
-    return out
-
-
 def clean_file(card: PlanCard, source: Source, file: str) -> SourceResult:
     """Clean one file of a source (the source's own file or one of its copies)."""
     path = card.raw_path(file)
@@ -207,7 +168,7 @@ def clean_file(card: PlanCard, source: Source, file: str) -> SourceResult:
     encoding = getattr(table.grid, "encoding", None)
     if encoding in _READ_AS:
         findings.append(finding("info", "layout", src, None, None, _READ_AS[encoding]))
-    findings += _hidden_findings(table, src)
+    findings += checks.hidden_findings(table, src)
     for number, drift in table.repeats:
         template = (
             N_(

@@ -41,7 +41,7 @@ from ptdv.base.errors import ConfigError, DataError
 from ptdv.base.i18n import N_
 from ptdv.base.safety import guard_workbook
 from ptdv.plan.periods import Calendar, Period
-from ptdv.tables.checks import Finding, Where, check_negatives, finding
+from ptdv.tables.checks import Finding, Where, check_negatives, finding, hidden_findings
 from ptdv.tables.ingest import Table, cell_text, header_matches, open_workbook, read_table
 from ptdv.tables.schemas import FIGURE_COLUMNS
 from ptdv.tables.units import UnitIndex, clean_name, split_ambiguous, unit_key
@@ -406,15 +406,19 @@ def form_files(card: PlanCard) -> list[Path]:
 
 
 def _sheet_of(path: Path) -> str:
-    """Return the form sheet's name: `Báo cáo` if present, else the first sheet."""
+    """Return the form sheet's name: `Báo cáo` if present, else the first visible sheet.
+
+    A sheet a unit hid (an old copy kept at the front, say) is not its report.
+    """
     wb = open_workbook(path, read_only=True)  # a damaged or hostile file: one DataError
     try:
         names = wb.sheetnames
+        visible = [n for n in names if wb[n].sheet_state == "visible"]
     finally:
         wb.close()
     wanted = unicodedata.normalize("NFC", FORM_SHEET)
     match = [n for n in names if unicodedata.normalize("NFC", n) == wanted]
-    return match[0] if match else names[0]
+    return match[0] if match else (visible or names)[0]
 
 
 def _unit_index(card: PlanCard, units: pd.DataFrame) -> tuple[UnitIndex, dict[str, list[str]]]:
@@ -586,6 +590,7 @@ def read_actuals(card: PlanCard, units: pd.DataFrame) -> tuple[pd.DataFrame, lis
                     path, sheet, spec + running, row_number=_ROW_NUMBER, unit_name=_UNIT_NAME
                 )
             src = Where(f"{rel}, {table.grid.sheet}", rel, table.grid.sheet)
+            findings += hidden_findings(table, src, sheet=False)
             letters = {c.ref: c.letter for c in table.columns if c.ref}
             labels = {c.ref: f"{c.letter} ({c.label})" for c in table.columns if c.ref}
 
