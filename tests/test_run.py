@@ -285,21 +285,27 @@ def test_misspelt_notebook_parameter_is_refused_before_a_kernel(
     assert "plan_id, period, unit, lang, charts_dir" in str(err.value)
 
 
+def tiny_notebook(root: Path, name: str, parameter: str, *cells: str) -> None:
+    """Write notebooks/<name> under `root` (a project of its own): a parameters cell that
+    sets `parameter` to '', then `cells`."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "language": "python", "display_name": "Py"}
+    params = nbformat.v4.new_code_cell(f"{parameter} = ''")
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, *(nbformat.v4.new_code_cell(c) for c in cells)]
+    (root / "notebooks").mkdir(exist_ok=True)
+    nbformat.write(nb, root / "notebooks" / name)
+
+
 def test_a_line_printed_in_pieces_stays_one_output(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The kernel sends stdout when its 0.2 s flush timer fires: a line written in two parts
     # with a pause between them (what a busy machine does to `print("a:", x)`) arrives as two
     # messages. The executed notebook keeps it as one output, as it was printed.
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "language": "python", "display_name": "Py"}
-    params = nbformat.v4.new_code_cell("plan_id = ''")
-    params.metadata["tags"] = ["parameters"]
     split = "import sys, time\nprint('sent to:', end='')\ntime.sleep(0.6)\nprint(' 18 units')"
     err = "print('no', end='', file=sys.stderr)\ntime.sleep(0.6)\nprint('te', file=sys.stderr)"
-    nb.cells = [params, nbformat.v4.new_code_cell(split), nbformat.v4.new_code_cell(err)]
-    (tmp_path / "notebooks").mkdir()
-    nbformat.write(nb, tmp_path / "notebooks" / "pieces.ipynb")
+    tiny_notebook(tmp_path, "pieces.ipynb", "plan_id", split, err)
     monkeypatch.setenv("PTDV_ROOT", str(tmp_path))
     out = render.execute_notebook("pieces.ipynb", {"plan_id": "x"}, tmp_path / "out.ipynb")
     cells = nbformat.read(out, as_version=4).cells
@@ -329,17 +335,7 @@ def test_a_kernel_keeps_one_ready_client_from_notebook_to_notebook(
         await real_wait(self, timeout=timeout)
 
     monkeypatch.setattr(KernelClient, "_async_wait_for_ready", counted)
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "language": "python", "display_name": "Py"}
-    params = nbformat.v4.new_code_cell("plan_id = ''")
-    params.metadata["tags"] = ["parameters"]
-    nb.cells = [
-        params,
-        nbformat.v4.new_code_cell("print('plan', plan_id)"),
-        nbformat.v4.new_code_cell("plan_id * 2"),
-    ]
-    (tmp_path / "notebooks").mkdir()
-    nbformat.write(nb, tmp_path / "notebooks" / "steps.ipynb")
+    tiny_notebook(tmp_path, "steps.ipynb", "plan_id", "print('plan', plan_id)", "plan_id * 2")
     monkeypatch.setenv("PTDV_ROOT", str(tmp_path))
 
     def run(plan: str) -> list:
@@ -370,23 +366,15 @@ def test_a_full_disk_in_a_notebook_is_one_line_naming_what_was_written(
     # any other write a cell makes on a full disk is named by the notebook
     from ptdv.base.atomic import NoSpaceError
 
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "language": "python", "display_name": "Py"}
-    params = nbformat.v4.new_code_cell("where = ''")
-    params.metadata["tags"] = ["parameters"]
-    nb.cells = [
-        params,
-        nbformat.v4.new_code_cell(
-            "import errno, os\n"
-            "from ptdv.base.atomic import raise_if_no_space\n"
-            "full = OSError(errno.ENOSPC, 'Error writing bytes to file. Detail: [errno 28]')\n"
-            "if where == 'staged':\n"
-            "    raise_if_no_space(full, 'data/processed/x/', 'nothing replaced')\n"
-            "raise full"
-        ),
-    ]
-    (tmp_path / "notebooks").mkdir()
-    nbformat.write(nb, tmp_path / "notebooks" / "full.ipynb")
+    cell = (
+        "import errno, os\n"
+        "from ptdv.base.atomic import raise_if_no_space\n"
+        "full = OSError(errno.ENOSPC, 'Error writing bytes to file. Detail: [errno 28]')\n"
+        "if where == 'staged':\n"
+        "    raise_if_no_space(full, 'data/processed/x/', 'nothing replaced')\n"
+        "raise full"
+    )
+    tiny_notebook(tmp_path, "full.ipynb", "where", cell)
     monkeypatch.setenv("PTDV_ROOT", str(tmp_path))
     with pytest.raises(NoSpaceError) as staged:
         render.execute_notebook("full.ipynb", {"where": "staged"}, tmp_path / "a.ipynb")
