@@ -593,8 +593,9 @@ def _render_here(
 class _QuietClientGC:
     """Drop jupyter_client's notice that a garbage-collected client's channels were open.
 
-    nbclient leaves the channels of a client it made for a kernel it does not own (ours,
-    reused from notebook to notebook) to the garbage collector, which says so as a warning.
+    A kernel's kept client (see _kept_client_manager) is closed with its kernel; but when a
+    kernel dies and is replaced, its client goes to the garbage collector with its channels
+    open, which says so as a warning.
     """
 
     @staticmethod

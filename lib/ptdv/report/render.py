@@ -125,8 +125,8 @@ def execute_notebook(name: str, parameters: dict[str, Any], output: Path, km: An
     check_parameters(notebook, parameters)
     output.parent.mkdir(parents=True, exist_ok=True)
     _prefer_own_kernelspec()
-    socket_dir = work_dir("kernel")
-    if km is not None:
+    socket_dir = None if km is not None else work_dir("kernel")  # for a kernel of its own
+    if socket_dir is None:
         kernel: dict[str, Any] = {"km": km}
     else:
         kernel = {"kernel_manager_class": _ipc_kernel_manager(socket_dir), "kernel_name": "python3"}
@@ -144,8 +144,8 @@ def execute_notebook(name: str, parameters: dict[str, Any], output: Path, km: An
         if cls is not None:
             raise cls(err.evalue) from None
         raise_if_no_space(err, f"the files of {name}", _NOT_RECORDED)
-        log = socket_dir / "kernel.log"
-        if log.is_file() and log.stat().st_size:
+        log = socket_dir / "kernel.log" if socket_dir else None
+        if log is not None and log.is_file() and log.stat().st_size:
             shutil.copyfile(log, output.with_suffix(".kernel.log"))
         raise RenderError(
             f"{name} failed: {err.ename}: {err.evalue} (executed notebook: {output})"
@@ -154,7 +154,8 @@ def execute_notebook(name: str, parameters: dict[str, Any], output: Path, km: An
         raise_if_no_space(err, f"the executed notebook {name}", _NOT_RECORDED)
         raise
     finally:
-        shutil.rmtree(socket_dir, ignore_errors=True)
+        if socket_dir is not None:
+            shutil.rmtree(socket_dir, ignore_errors=True)
     return output
 
 
