@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from ptdv.base import paths
@@ -109,3 +110,15 @@ def laughing_header(path: Path, before_dtd: str = "") -> None:
         )
 
     rewrite_member(path, "xl/worksheets/sheet1.xml", edit)
+
+
+def tiny_notebook(root: Path, name: str, parameter: str, *cells: str) -> None:
+    """Write notebooks/<name> under `root` (a project of its own): a parameters cell that
+    sets `parameter` to '', then `cells`."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "language": "python", "display_name": "Py"}
+    params = nbformat.v4.new_code_cell(f"{parameter} = ''")
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, *(nbformat.v4.new_code_cell(c) for c in cells)]
+    (root / "notebooks").mkdir(exist_ok=True)
+    nbformat.write(nb, root / "notebooks" / name)

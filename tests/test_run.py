@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from helpers import project_copy, run_ptdv
+from helpers import project_copy, run_ptdv, tiny_notebook
 from ptdv.base.errors import ConfigError
 from ptdv.report import render
 
@@ -283,18 +283,6 @@ def test_misspelt_notebook_parameter_is_refused_before_a_kernel(
         )
     assert "unknown parameter(s) unti" in str(err.value)
     assert "plan_id, period, unit, lang, charts_dir" in str(err.value)
-
-
-def tiny_notebook(root: Path, name: str, parameter: str, *cells: str) -> None:
-    """Write notebooks/<name> under `root` (a project of its own): a parameters cell that
-    sets `parameter` to '', then `cells`."""
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "language": "python", "display_name": "Py"}
-    params = nbformat.v4.new_code_cell(f"{parameter} = ''")
-    params.metadata["tags"] = ["parameters"]
-    nb.cells = [params, *(nbformat.v4.new_code_cell(c) for c in cells)]
-    (root / "notebooks").mkdir(exist_ok=True)
-    nbformat.write(nb, root / "notebooks" / name)
 
 
 def test_a_line_printed_in_pieces_stays_one_output(

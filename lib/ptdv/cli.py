@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 from ptdv import __version__
-from ptdv.base import paths
+from ptdv.base import memory, paths
 from ptdv.base.errors import ConfigError, PtdvError
 from ptdv.base.i18n import LANGS, N_, translator
 from ptdv.base.lock import plan_lock
@@ -642,6 +642,7 @@ def _send_options(s: argparse.ArgumentParser, prefix: str = "") -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     args = build_parser().parse_args(argv)
+    memory.prefer_system_allocator()  # for the kernels and workers this command starts
     args.ui = ui_language(getattr(args, "lang", None))
     hidden = "PTDV_SMTP_PASSWORD" in os.environ
     if hidden:  # kept from the kernels and workers ptdv starts; SmtpSettings still reads it

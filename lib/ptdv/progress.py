@@ -17,6 +17,7 @@ import pandas as pd
 
 from ptdv.base.errors import ConfigError, DataError
 from ptdv.base.i18n import N_
+from ptdv.base.memory import gc_paused
 from ptdv.plan.config import PlanCard
 from ptdv.plan.periods import Calendar
 
@@ -107,6 +108,7 @@ def _period_target(
 _FIGURE_COLUMNS = ["unit_id", "metric", "period", "value"]
 
 
+@gc_paused()
 def compute_progress(
     card: PlanCard,
     units: pd.DataFrame,

@@ -22,6 +22,7 @@ from ptdv.base import paths
 from ptdv.base.atomic import raise_if_no_space, replace_dir, staging_dir
 from ptdv.base.errors import DataError
 from ptdv.base.i18n import N_
+from ptdv.base.memory import gc_paused
 from ptdv.base.safety import csv_escape_frame, unique_stem
 from ptdv.plan.config import PlanCard, Source
 from ptdv.plan.periods import Calendar
@@ -710,6 +711,7 @@ def _clean_source(card: PlanCard, source: Source) -> tuple[SourceResult, _Copies
     return primary, read
 
 
+@gc_paused()
 def clean_plan(card: PlanCard) -> CleanResult:
     """Clean every source of a plan and run the checks; raise DataError on unreadable input."""
     # what each source cleaned into, without its grid of cells (freed once the source's
