@@ -29,6 +29,7 @@ import os
 import re
 import unicodedata
 import zipfile
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -547,37 +548,105 @@ def _xlsx_value(cell: Any) -> Any:
     return value
 
 
+class TextRows(Sequence):
+    """The rows of a tab-separated text file, each split into its cells when first read.
+
+    A row reads as _read_text reads it: the line split at tabs, empty cells at its end
+    dropped and the other empty ones None. Only for files with no cell of spaces, which
+    needs more. `column` gives one column of many rows at once, as Arrow text,
+    without splitting the rows one by one (a national table has millions of cells).
+    """
+
+    def __init__(self, lines: list[str]) -> None:
+        """Keep the lines; nothing is split yet."""
+        self._lines = lines
+        self._rows: list[list[str | None] | None] = [None] * len(lines)
+        #: first row -> the cells of the rows from it, split by Arrow: the rows' offsets into
+        #: the cells, the cells and which of them hold text
+        self._split: dict[int, tuple[np.ndarray, Any, np.ndarray]] = {}
+
+    def __len__(self) -> int:
+        return len(self._lines)
+
+    def __getitem__(self, i: Any) -> Any:  # noqa: ANN401
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self._lines)))]
+        row = self._rows[i]
+        if row is None:
+            cells = self._lines[i].split("\t")
+            while cells and cells[-1] == "":
+                cells.pop()
+            row = self._rows[i] = [c or None for c in cells]
+        return row
+
+    def __iter__(self) -> Iterator[list[str | None]]:
+        return (self[i] for i in range(len(self._lines)))
+
+    def column(self, j: int, first: int = 0) -> Any:  # noqa: ANN401
+        """Return cell j of the rows from `first` on, as an Arrow text array (null: empty)."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if first not in self._split:
+            lines = pa.array(self._lines[first:], type=pa.large_string())
+            split = pc.split_pattern(lines, "\t")
+            filled = pc.binary_length(split.values).to_numpy() > 0
+            self._split[first] = (split.offsets.to_numpy(), split.values, filled)
+        offsets, values, filled = self._split[first]
+        at = offsets[:-1] + j
+        there = at < offsets[1:]
+        at = np.where(there, at, 0)
+        if len(values):
+            there &= filled[at]
+        return values.take(pa.array(at, mask=~there))
+
+
 def _read_text(path: Path) -> Grid:
     """Return the grid of a tab-separated (.txt, .tsv) or comma-separated (.csv) text file."""
     text, encoding = _decode_text(path, path.read_bytes())
     lines = text.splitlines()
-    dialect = None
-    if path.suffix.lower() == ".csv":
-        dialect = csv.excel
-        rows = [list(r) for r in csv.reader(lines, dialect)]
+    numbers = list(range(1, len(lines) + 1))
+    csv_file = path.suffix.lower() == ".csv"
+    # a cell of spaces reads as empty; without any (the usual file) an empty text is enough
+    spaces = (
+        csv_file
+        or _SPACES_FIRST_CELL_RE.match(text) is not None
+        or _SPACES_CELL_RE.search(text) is not None
+    )
+    marked = "**" in text or "<b>" in text.lower()
+    if not spaces:
+        # the usual tab-separated file: rows are split when read, columns taken whole
+        rows = TextRows(lines)
+        bold = [False] * len(lines)
+        for i, line in enumerate(lines) if marked else ():
+            bold[i] = _marked_line(line) and _marked_cell(rows[i])
+        return Grid(path, None, rows, numbers, bold, encoding=encoding)
+    if csv_file:
+        rows = [list(r) for r in csv.reader(lines, csv.excel)]
     else:
         rows = [line.split("\t") for line in lines]
     bold = []
-    # a cell of spaces reads as empty; without any (the usual file) an empty text is enough
-    spaces = dialect is not None or _SPACES_CELL_RE.search(text) is not None
-    marked = "**" in text or "<b>" in text.lower()
     for i, row in enumerate(rows):
         while row and row[-1].strip() == "":
             row.pop()
-        if spaces:
-            rows[i] = [c if c and not c.isspace() else None for c in row]
-        else:
-            rows[i] = [c or None for c in row]
-        if not marked:
-            bold.append(False)
-            continue
-        # a cell holds "<b>" or starts with "**" only if its line holds them
-        line = "\t".join(row)
-        bold.append(
-            ("<b>" in line.lower() or "**" in line)
-            and any(c and ("<b>" in c.lower() or c.strip().startswith("**")) for c in row)
-        )
-    return Grid(path, None, rows, list(range(1, len(rows) + 1)), bold, encoding=encoding)
+        rows[i] = [c if c and not c.isspace() else None for c in row]
+        bold.append(marked and _marked_line("\t".join(row)) and _marked_cell(row))
+    return Grid(path, None, rows, numbers, bold, encoding=encoding)
+
+
+def _marked_line(line: str) -> bool:
+    """Return True if a line may hold a bold cell: a cell holds "<b>" or starts with "**"
+    only if its line holds them (the quick test before _marked_cell)."""
+    return _MARK_RE.search(line) is not None
+
+
+#: "**" or "<b>" in any case (as `"<b>" in line.lower()`: no other letter lowers to b)
+_MARK_RE = re.compile(r"\*\*|<[bB]>")
+
+
+def _marked_cell(row: list[Any]) -> bool:
+    """Return True if a cell of a text file's row is marked bold ("<b>..." or "**...")."""
+    return any(c and ("<b>" in c.lower() or c.strip().startswith("**")) for c in row)
 
 
 #: the white space characters of str.isspace, but tab and those str.splitlines breaks at
@@ -589,10 +658,15 @@ _SPACE_CHARS = "".join(
 _BREAK_CHARS = "".join(
     c for c in map(chr, range(0x3001)) if c.isspace() and len(f"a{c}a".splitlines()) > 1
 )
-#: a tab-separated cell holding only white space (something str.isspace is True for)
+#: a tab-separated cell holding only white space (something str.isspace is True for), after
+#: a tab or a line break; the text's first cell is _SPACES_CELL_RE's with \A instead (a
+#: pattern that begins with `\A|` is searched two and a half times slower)
 _SPACES_CELL_RE = re.compile(
-    f"(?:\\A|[\\t{re.escape(_BREAK_CHARS)}])[{re.escape(_SPACE_CHARS)}]+"
+    f"[\\t{re.escape(_BREAK_CHARS)}][{re.escape(_SPACE_CHARS)}]+"
     f"(?=[\\t{re.escape(_BREAK_CHARS)}]|\\Z)"
+)
+_SPACES_FIRST_CELL_RE = re.compile(
+    f"\\A[{re.escape(_SPACE_CHARS)}]+(?=[\\t{re.escape(_BREAK_CHARS)}]|\\Z)"
 )
 
 
@@ -693,14 +767,18 @@ class _Figures:
     def __init__(self, grid: Grid, first: int, mapped: list[Column]) -> None:
         """Parse the cells of rows `first`.. of the grid in the mapped columns."""
         self.first = first
-        rows = grid.rows[first:]
         self.cols: dict[str, ParsedColumn] = {}
-        bad = np.zeros(len(rows), dtype=bool)
-        width = max((c.index for c in mapped), default=-1) + 1
-        # the grid's columns (rows padded with None), transposed at C speed
-        columns = list(itertools.zip_longest(*rows, [None] * width, fillvalue=None))
+        bad = np.zeros(max(len(grid.rows) - first, 0), dtype=bool)
+        if isinstance(grid.rows, TextRows):  # a text file's columns, straight from its lines
+            columns = {c.index: grid.rows.column(c.index, first) for c in mapped}
+        else:
+            rows = grid.rows[first:]
+            width = max((c.index for c in mapped), default=-1) + 1
+            # the grid's columns (rows padded with None), transposed at C speed
+            every = list(itertools.zip_longest(*rows, [None] * width, fillvalue=None))
+            columns = {c.index: list(every[c.index][: len(rows)]) for c in mapped}
         for c in mapped:
-            col = parse_column(list(columns[c.index][: len(rows)]))
+            col = parse_column(columns[c.index])
             self.cols[c.ref] = col
             if col.errors:
                 bad[list(col.errors)] = True
@@ -1096,15 +1174,16 @@ def _classify_rows(table: Table) -> None:
     tt_keys = {text_key(grid.cell(table.header_rows[0], table.tt_col))} | ROW_NUMBER_KEYS
     i = table.header_rows[-1] + 1
     store = table.figures = _Figures(grid, i, mapped)
+    # the row numbers and names of every row below the header, taken as columns
+    tts, names = (_column_values(grid, j, i) for j in (table.tt_col, table.name_col))
     # the common unit row of a text file ("17" | "CĐCS ..." | figures) is recognised without
     # the checks below, which it passes: see _plain_unit_name
     quick = not grid.formulas and not any(k.isdigit() for k in tt_keys)
     group = None
     while i < len(grid.rows):
         number = grid.row_numbers[i]
-        cells = grid.rows[i]
-        tt_raw = grid.cell(i, table.tt_col)
-        name_raw = grid.cell(i, table.name_col)
+        tt_raw = tts[i - store.first]
+        name_raw = names[i - store.first]
         if (
             quick
             and type(tt_raw) is str
@@ -1134,6 +1213,7 @@ def _classify_rows(table: Table) -> None:
                 )
                 i += 1
                 continue
+        cells = grid.rows[i]
         if not any(cell_text(v) for v in cells):
             table.rows.append(Row(i, number, "blank"))
             i += 1
@@ -1249,6 +1329,13 @@ def _classify_rows(table: Table) -> None:
     for r in table.rows:
         if r.kind == "text" and r.index < last:
             r.kind = "group"
+
+
+def _column_values(grid: Grid, j: int, first: int) -> list[Any]:
+    """Return cell j of every row from `first` on (None: empty or beyond the row's end)."""
+    if isinstance(grid.rows, TextRows):
+        return grid.rows.column(j, first).to_pylist()
+    return [grid.cell(i, j) for i in range(first, len(grid.rows))]
 
 
 _ASCII_NOT_KEY_RE = re.compile(r"[^0-9A-Za-z]+")

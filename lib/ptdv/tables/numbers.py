@@ -6,6 +6,7 @@ import datetime as dt
 import html
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from numbers import Integral, Real
@@ -398,12 +399,31 @@ class ParsedColumn:
         return ParsedNumber(float(self.value[k]), d, bool(self.percent[k]))
 
 
-def parse_column(cells: list[Any], *, locale: str = "vi") -> ParsedColumn:
+class _ArrowCells:
+    """An Arrow text array read as a list of cells (str, or None for an empty cell)."""
+
+    def __init__(self, array: Any) -> None:  # noqa: ANN401
+        self.array = array
+
+    def __len__(self) -> int:
+        return len(self.array)
+
+    def __getitem__(self, k: int) -> str | None:
+        return self.array[k].as_py()
+
+    def __iter__(self) -> Iterator[str | None]:
+        return iter(self.array.to_pylist())
+
+
+def parse_column(cells: Any, *, locale: str = "vi") -> ParsedColumn:  # noqa: ANN401
     """Parse many cells with exactly the results of parse_number_detail, fast when they are plain.
 
-    Text cells in the common clean forms ("98.149", "1234", "(1.689)") are read vectorised
-    (Vietnamese locale); every other cell goes through parse_number_detail one by one.
+    `cells` is a list of cell values, or an Arrow text array (null: an empty cell). Text cells
+    in the common clean forms ("98.149", "1234", "(1.689)") are read vectorised (Vietnamese
+    locale); every other cell goes through parse_number_detail one by one.
     """
+    if not isinstance(cells, list):  # an Arrow array: its cells as Python values when read
+        cells = _ArrowCells(cells)
     n = len(cells)
     value = np.full(n, np.nan)
     decimals = np.full(n, -1, dtype=np.int16)
@@ -415,7 +435,7 @@ def parse_column(cells: list[Any], *, locale: str = "vi") -> ParsedColumn:
         import pyarrow.compute as pc
 
         try:  # the usual column of a text table: text and empty cells only
-            arr = pa.array(cells, type=pa.string())
+            arr = cells.array if isinstance(cells, _ArrowCells) else pa.array(cells, pa.string())
             texts = np.flatnonzero(arr.is_valid().to_numpy(zero_copy_only=False)).tolist()
             others = []
             if arr.null_count:

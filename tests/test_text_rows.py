@@ -1,0 +1,78 @@
+"""A tab-separated file's rows, split when read, and its columns taken whole (TextRows)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+from ptdv.tables.ingest import TextRows, read_grid
+from ptdv.tables.numbers import parse_column
+
+TEXT = (
+    "Bảng giao chỉ tiêu\n"
+    "\n"
+    "TT\tĐơn vị\tKết nạp\n"
+    "1\tCĐCS An Phát\t1.234\t\t\n"
+    "2\t\tx\n"
+    "\t\t\n"
+    "3\tCĐCS <B>Bình Minh</B>\t5\n"
+    "4\tCĐCS Hòa ** Bình\t(7)\textra\n"
+)
+ROWS = [
+    ["Bảng giao chỉ tiêu"],
+    [],
+    ["TT", "Đơn vị", "Kết nạp"],
+    ["1", "CĐCS An Phát", "1.234"],
+    ["2", None, "x"],
+    [],
+    ["3", "CĐCS <B>Bình Minh</B>", "5"],
+    ["4", "CĐCS Hòa ** Bình", "(7)", "extra"],
+]
+
+
+def test_rows_read_one_by_one_as_the_whole_file_reads(tmp_path: Path) -> None:
+    path = tmp_path / "bang.txt"
+    path.write_text(TEXT, encoding="utf-8")
+    grid = read_grid(path)
+    assert isinstance(grid.rows, TextRows)
+    assert len(grid.rows) == 8
+    assert grid.rows[7] == ROWS[7]  # a row read before the others
+    assert list(grid.rows) == ROWS
+    assert grid.rows[2:4] == ROWS[2:4]
+    assert grid.rows[-1] == ROWS[-1]
+    assert grid.row_numbers == list(range(1, 9))
+    # bold: a cell marked <b> in any case, or starting with ** (not ** inside a name)
+    assert grid.bold == [False] * 6 + [True, False]
+
+
+def test_a_column_is_the_cells_of_its_rows(tmp_path: Path) -> None:
+    path = tmp_path / "bang.txt"
+    path.write_text(TEXT, encoding="utf-8")
+    rows = read_grid(path).rows
+    for j in range(5):
+        for first in (0, 3, 7):
+            cells = [row[j] if j < len(row) else None for row in ROWS[first:]]
+            assert rows.column(j, first).to_pylist() == cells, (j, first)
+    assert rows.column(2, 3).to_pylist() == ["1.234", "x", None, "5", "(7)"]
+
+
+def test_a_cell_of_spaces_is_read_the_long_way(tmp_path: Path) -> None:
+    path = tmp_path / "bang.txt"
+    path.write_text("TT\tĐơn vị\n1\t \u00a0\t5\n", encoding="utf-8")
+    grid = read_grid(path)
+    assert not isinstance(grid.rows, TextRows)
+    assert grid.rows == [["TT", "Đơn vị"], ["1", None, "5"]]
+
+
+def test_a_column_from_arrow_parses_as_the_same_cells_in_a_list() -> None:
+    cells = ["98.149", None, "(1.689)", "12,5%", "abc", "1.234.567", "0", "(0)", "1.5"]
+    listed, arrow = parse_column(cells), parse_column(pa.array(cells, pa.large_string()))
+    assert np.array_equal(arrow.value, listed.value, equal_nan=True)
+    assert arrow.value[[0, 2, 5]].tolist() == [98149.0, -1689.0, 1234567.0]
+    assert np.array_equal(arrow.decimals, listed.decimals)
+    assert np.array_equal(arrow.percent, listed.percent)
+    # "abc" is no number; "1.5" neither (a dot groups three digits in Vietnamese)
+    assert sorted(arrow.errors) == sorted(listed.errors) == [4, 8]
+    assert [str(arrow.errors[k]) for k in (4, 8)] == [str(listed.errors[k]) for k in (4, 8)]
