@@ -244,3 +244,40 @@ def test_plan_without_units_is_a_clear_error() -> None:
     r = clean.clean_plan(card)
     with pytest.raises(DataError, match="no unit table"):
         progress.compute_progress(card, r.units, r.targets, r.actuals, "2021-H1")
+
+
+def _both_ways(targets: pd.DataFrame, actuals: pd.DataFrame, units: pd.DataFrame, period: str):
+    card = _card()
+    cal = progress.Calendar.from_card(card)
+    args = (card, cal, units, ["members_admitted"], targets[["unit_id", "metric", "period",
+            "value"]], actuals[["unit_id", "metric", "period", "value"]],
+            actuals.iloc[:0][["unit_id", "metric", "period", "value"]], period, False)  # fmt: skip
+    return progress._unit_rows(*args), progress._unit_rows_one_by_one(*args)
+
+
+@pytest.mark.parametrize("period", ["2024-H2", "2025", "term"])
+def test_targets_all_at_once_are_the_one_by_one_reference(period: str) -> None:
+    # units with targets for different periods: years, the term, halves, none; a target
+    # given twice (the last one wins, even when it is empty, which leaves the period out)
+    targets = pd.concat(
+        [
+            _figs("target", {**_targets("An", 1000), **_targets("Binh", 60)}),
+            _figs("target", {("Cuong", "term"): 900, ("Dung", "2024-H1"): 30}),
+            _figs("target", {("Dung", "2024-H2"): 50, ("Em", "2024"): 10, ("Em", "2025"): 8}),
+            _figs("target", {("Binh", "2025"): 70, ("Em", "2024"): math.nan}),
+        ],
+        ignore_index=True,
+    )
+    actuals = _figs("actual", {("An", "2024-H1"): 300, ("Cuong", "2024-H2"): 80})
+    units = _units("An", "Binh", "Cuong", "Dung", "Em", "Giang")
+    fast, reference = _both_ways(targets, actuals, units, period)
+    pd.testing.assert_frame_equal(fast, reference)
+    by = fast.set_index("unit_name")
+    # Bình's 2025 target is the later 70; Em's 2024 target was emptied by its second line
+    if period == "2025":
+        assert by.loc["Binh", "period_target"] == 70 and by.loc["Binh", "target_method"] == "table"
+        assert by.loc["Em", "period_target"] == 8
+    if period == "term":
+        assert by.loc["Binh", "term_target"] == 60 * 4 + 70
+        assert math.isnan(by.loc["Em", "term_target"])
+    assert by.loc["Giang", "target_method"] == "none"

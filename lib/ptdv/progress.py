@@ -252,6 +252,24 @@ def _targets_at(
     return math.nan, "none"
 
 
+def _same_rows(flags: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Group the rows of a boolean matrix that are equal: (the row, its row numbers in order)."""
+    if not len(flags):
+        return []
+    if not flags.shape[1]:  # no columns: every row is the same empty one
+        return [(flags[0], np.arange(len(flags)))]
+    if flags.shape[1] < 63:  # each row as the bits of one number: a 1-D unique, far quicker
+        bits = flags.astype(np.int64) @ np.left_shift(1, np.arange(flags.shape[1], dtype=np.int64))
+        _, first, inverse = np.unique(bits, return_index=True, return_inverse=True)
+        patterns = flags[first]
+    else:
+        patterns, inverse = np.unique(flags, axis=0, return_inverse=True)
+    inverse = inverse.ravel()
+    order = np.argsort(inverse, kind="stable")
+    starts = np.searchsorted(inverse[order], np.arange(len(patterns) + 1))
+    return [(patterns[g], order[starts[g] : starts[g + 1]]) for g in range(len(patterns))]
+
+
 def _unit_rows(
     card: PlanCard,
     cal: Calendar,
@@ -288,25 +306,26 @@ def _unit_rows(
         m = pd.Index(metrics).get_indexer(df["metric"])
         return np.where((u >= 0) & (m >= 0), u * n_metrics + m, -1)
 
-    # targets: each pair's {period: value} as `dict(zip(...))` makes it (the last one wins)
+    # targets: each pair's {period: value} as `dict(zip(...))` makes it (the last one wins,
+    # even NaN, which then leaves the period out), as a matrix: pair x period (NaN: none)
     tk = pairs(t)
-    tv = t["value"].astype(float).to_numpy()
-    tp = t["period"].to_numpy(dtype=object)
     keep = tk >= 0
-    by_pair: dict[int, dict[str, float]] = {}
-    for k, per, v in zip(tk[keep].tolist(), tp[keep].tolist(), tv[keep].tolist(), strict=True):
-        by_pair.setdefault(k, {})[per] = v
-    for k in list(by_pair):
-        by_pair[k] = {q: v for q, v in by_pair[k].items() if not math.isnan(v)}
-    sets: dict[frozenset[str], list[int]] = {}
-    for k in range(n):
-        sets.setdefault(frozenset(by_pair.get(k, ())), []).append(k)
+    codes, uniques = pd.factorize(t["period"].to_numpy(dtype=object)[keep])
+    periods = pd.Index(uniques, dtype=object)
+    cells = tk[keep] * len(periods) + codes
+    last = len(cells) - 1 - np.unique(cells[::-1], return_index=True)[1]
+    table = np.full((n, len(periods)), np.nan)
+    table.ravel()[cells[last]] = t["value"].astype(float).to_numpy()[keep][last]
+    # the pairs with targets for the same periods, each set with its pairs in pair order
+    given = ~np.isnan(table)
+    sets: dict[frozenset[str], np.ndarray] = {}
+    for row, ks in _same_rows(given):
+        sets[frozenset(periods[row].tolist())] = ks
     p_target = np.full(n, np.nan)
     t_target = np.full(n, np.nan)
     method = np.empty(n, dtype=object)
-    for have, ks in sets.items():
-        idx = np.asarray(ks, dtype=np.int64)
-        value = {q: np.array([by_pair[k][q] for k in ks], dtype=np.float64) for q in have}
+    for have, idx in sets.items():
+        value = {q: table[idx, periods.get_loc(q)] for q in have}
         got, how = _targets_at(cal, have, value, period, split_year)
         p_target[idx] = got
         method[idx] = how
