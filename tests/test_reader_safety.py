@@ -407,6 +407,11 @@ def test_csv_escape_round_trip() -> None:
         ("lpt9", "unit-lpt9"),
         ("con-tay", "con-tay"),
         ("Đắk Lắk", "dak-lak"),
+        # slugs already (unit ids), read without the long way: those it would change still are
+        ("yen-dung-2", "yen-dung-2"),
+        ("con", "unit-con"),
+        ("yen--dung-", "yen-dung"),
+        ("-yen-dung", "yen-dung"),
     ],
 )
 def test_file_stem_stays_in_its_folder(text: str, stem: str | None, tmp_path: Path) -> None:
@@ -429,6 +434,9 @@ def test_file_stem_cuts_long_names_apart() -> None:
     assert a != b and len(a) == len(b) == MAX_STEM_BYTES
     assert a.startswith("cong-doan-nganh-y-te-y-te-")
     assert file_stem(long_a) == a  # the same name, the same file
+    slug = "y-te-" * 20 + "a"  # a slug, but too long: cut as any other text
+    assert file_stem(slug) == f"{slug[:89].rstrip('-')}-" + file_stem(slug)[-10:]
+    assert len(file_stem(slug)) <= MAX_STEM_BYTES and file_stem(slug) != file_stem(slug[:-1] + "b")
     assert unit_key(long_a) != unit_key(long_b) and len(unit_key(long_a)) <= MAX_STEM_BYTES
 
 

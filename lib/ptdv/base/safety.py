@@ -39,6 +39,7 @@ MAX_STEM_BYTES = 100
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
+_SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 def _ascii(text: str) -> str:
@@ -59,6 +60,9 @@ def file_stem(text: str, max_bytes: int = MAX_STEM_BYTES) -> str:
     front. At most `max_bytes` long: a longer one is cut and ends with 10 hex digits of the
     SHA-256 of the whole text, so texts that differ only past the cut stay apart.
     """
+    given = str(text)
+    if _SLUG_RE.fullmatch(given) and given not in RESERVED and len(given) <= max_bytes:
+        return given  # a slug already (a unit id): the steps below give it back as it is
     slug = _NOT_SLUG.sub("-", _ascii(str(text)).lower()).strip("-")
     if not slug:
         digest = hashlib.sha256(str(text).encode("utf-8")).hexdigest()[:10]

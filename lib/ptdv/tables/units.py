@@ -148,6 +148,10 @@ def _strip_diacritics(text: str) -> str:
 _MARKS_RE = re.compile("[\u0300-\u034e\u0350-\u036f]")
 
 
+_WORD_RE = re.compile(r"\w")
+_NOT_SLUG_RE = re.compile(r"[^a-z0-9]+")
+
+
 def unit_key(name: str) -> str:
     """Return the ASCII slug matching a unit across files ('LĐLĐ huyện Yên Dũng' -> 'yen-dung')."""
     text = unicodedata.normalize("NFC", clean_name(name).casefold())
@@ -156,9 +160,9 @@ def unit_key(name: str) -> str:
             text = pattern.sub(short, text)
     text = " ".join(text.split())
     match = _ADMIN_PREFIX_RE.match(text)
-    if match and re.search(r"\w", text[match.end() :]):
+    if match and _WORD_RE.search(text, match.end()):
         text = text[match.end() :]
-    slug = re.sub(r"[^a-z0-9]+", "-", _strip_diacritics(text)).strip("-")
+    slug = _NOT_SLUG_RE.sub("-", _strip_diacritics(text)).strip("-")
     # ids name files (reports, charts, forms): never empty, a device name or too long
     return file_stem(slug or name)
 
