@@ -69,19 +69,41 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import_meanwhile(*modules: str) -> None:
+    """Import modules in a thread while a kernel works: this process needs them only after.
+
+    papermill is imported first, here: the kernel cannot start without it, and two imports at
+    once would share the interpreter's lock and delay the kernel's start.
+    """
+    import importlib
+    import threading
+
+    import papermill  # noqa: F401
+
+    def load() -> None:
+        for name in modules:
+            try:
+                importlib.import_module(name)
+            except Exception:  # noqa: BLE001, S112 - imported again where used, error and all
+                continue
+
+    threading.Thread(target=load, name="ptdv-imports", daemon=True).start()
+
+
 def cmd_clean(args: argparse.Namespace) -> int:
     """Clean one plan (or all) into data/processed/<plan-id>/ through the clean notebook."""
-    import pandas as pd
-
     _ = translator(args.ui)
     plans = config.available_plans() if args.all else [args.plan]
     for plan_id in plans:
         config.load_card(plan_id)  # every card checked before any work starts
+    _import_meanwhile("pandas")  # for the summary below
     for plan_id in plans:
         t0 = time.perf_counter()
         print(_("cleaning {plan} ...", plan=plan_id), flush=True)
         with plan_lock(plan_id):
             clean_step(plan_id, force=True, verbose=args.verbose)  # recorded: run skips it
+        import pandas as pd
+
         dest = paths.processed_dir(plan_id)
         units = pd.read_parquet(dest / "units.parquet")
         quality = csv_unescape_frame(pd.read_csv(dest / "quality.csv"))
@@ -196,19 +218,20 @@ def _clean_if_needed(args: argparse.Namespace) -> None:
 
 def cmd_progress(args: argparse.Namespace) -> int:
     """Compute progress for one plan and period through the progress notebook."""
-    import pandas as pd
-
-    from ptdv import progress
-    from ptdv.report.pieces import num, pct
-
     _ = translator(args.ui)
     ui = args.ui
     _plan_and_period(args.plan, args.period)  # refuse a period outside the term at once
+    _import_meanwhile("pandas", "ptdv.progress", "ptdv.report.pieces")  # for the summary
     with plan_lock(args.plan):
         _clean_if_needed(args)
         _resolve_period(args)
         card, cal = _plan_and_period(args.plan, args.period)
         out = progress_now(args.plan, args.period, verbose=args.verbose)
+    import pandas as pd
+
+    from ptdv import progress
+    from ptdv.report.pieces import num, pct
+
     t0 = time.perf_counter()
     print(
         _(

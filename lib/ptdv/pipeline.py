@@ -340,16 +340,20 @@ def _resolve(
 
 
 def _halves_with_figures(plan_id: str, cal: Calendar) -> list[str]:
+    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     from ptdv.progress import halves_with_figures
 
     # what it looks at, not the whole table; its texts as categories (a few distinct values
-    # over millions of rows at 135,000 units: one copy of each, not one per row)
+    # over millions of rows at 135,000 units: one copy of each, not one per row), and of the
+    # figures given only one row per level, kind and period (with the largest figure)
     texts = ["level", "kind", "period"]
     path = paths.processed_dir(plan_id) / "actuals.parquet"
     table = pq.read_table(path, columns=[*texts, "value"], read_dictionary=texts)
-    return halves_with_figures(cal, table.to_pandas())
+    table = table.unify_dictionaries().filter(pc.is_valid(table["value"]))
+    given = table.group_by(texts).aggregate([("value", "max")]).rename_columns([*texts, "value"])
+    return halves_with_figures(cal, given.to_pandas())
 
 
 def check_run_parameters(

@@ -31,6 +31,10 @@ EXECUTE_OPTIONS: dict[str, Any] = {
     "coalesce_streams": True,
     "progress_bar": False,
     "log_output": False,
+    # a kernel papermill started is stopped at once when its notebook is done, as ptdv stops
+    # its own (every file is written by then); a graceful stop of a kernel holding a national
+    # table waited 0.5 s for Python to free its millions of objects one by one
+    "shutdown_kernel": "immediate",
 }
 
 
