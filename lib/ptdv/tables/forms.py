@@ -530,11 +530,13 @@ def read_actuals(card: PlanCard, units: pd.DataFrame) -> tuple[pd.DataFrame, lis
     folders = _period_folders(card)
     ordered = units.sort_values("order") if "order" in units.columns else units
     all_ids = list(ordered["unit_id"])
-    names = {
-        uid: clean_name(str(n)) for uid, n in zip(units["unit_id"], units["unit_name"], strict=True)
-    }
-    if folders:
+    if folders:  # a national table with no form yet spends nothing on its 135,000 names
         index, ambiguous = _unit_index(card, units)
+        names = {
+            uid: clean_name(str(n))
+            for uid, n in zip(units["unit_id"], units["unit_name"], strict=True)
+        }
+        known_ids = set(all_ids)
     spec = [(metric, [header]) for header, metric in FORM_COLUMNS]
     rows: list[dict] = []
     findings: list[Finding] = []
@@ -690,7 +692,7 @@ def read_actuals(card: PlanCard, units: pd.DataFrame) -> tuple[pd.DataFrame, lis
                             name=official,
                         )
                     )
-                if path.stem in all_ids and path.stem != uid and len(table.units) == 1:
+                if path.stem in known_ids and path.stem != uid and len(table.units) == 1:
                     findings.append(
                         finding(
                             "warning",
