@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -281,3 +282,16 @@ def test_targets_all_at_once_are_the_one_by_one_reference(period: str) -> None:
         assert by.loc["Binh", "term_target"] == 60 * 4 + 70
         assert math.isnan(by.loc["Em", "term_target"])
     assert by.loc["Giang", "target_method"] == "none"
+
+
+@pytest.mark.parametrize("width", [0, 3, 70])  # 70 periods: past the one-number-per-row path
+def test_equal_rows_are_grouped_in_row_order(width: int) -> None:
+    rng = np.random.default_rng(7)
+    flags = rng.random((200, width)) < 0.05  # sparse: many rows alike
+    flags[[3, 150]] = True
+    groups = progress._same_rows(flags)
+    by_hand: dict[tuple, list[int]] = {}
+    for k, row in enumerate(flags.tolist()):
+        by_hand.setdefault(tuple(row), []).append(k)
+    assert {tuple(row.tolist()): ks.tolist() for row, ks in groups} == by_hand
+    assert sorted(k for _, ks in groups for k in ks.tolist()) == list(range(200))

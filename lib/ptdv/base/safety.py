@@ -63,14 +63,14 @@ def file_stem(text: str, max_bytes: int = MAX_STEM_BYTES) -> str:
     given = str(text)
     if _SLUG_RE.fullmatch(given) and given not in RESERVED and len(given) <= max_bytes:
         return given  # a slug already (a unit id): the steps below give it back as it is
-    slug = _NOT_SLUG.sub("-", _ascii(str(text)).lower()).strip("-")
+    slug = _NOT_SLUG.sub("-", _ascii(given).lower()).strip("-")
     if not slug:
-        digest = hashlib.sha256(str(text).encode("utf-8")).hexdigest()[:10]
+        digest = hashlib.sha256(given.encode("utf-8")).hexdigest()[:10]
         return f"unit-{digest}"
     if slug in RESERVED:
         slug = f"unit-{slug}"
     if len(slug) > max_bytes:
-        digest = hashlib.sha256(str(text).encode("utf-8")).hexdigest()[:10]
+        digest = hashlib.sha256(given.encode("utf-8")).hexdigest()[:10]
         slug = f"{slug[: max_bytes - 11].rstrip('-')}-{digest}"
     return slug
 
