@@ -556,6 +556,37 @@ def test_blank_targets_are_not_zero_targets(run) -> None:
     assert t["value"].isna().all() and len(t) == 2
 
 
+def test_zero_targets_in_order_of_each_units_first_target() -> None:
+    # targets of two files interleaved (a unit's rows need not be together): a unit is listed
+    # once, at its first target row of any metric, with its all-zero metrics in the order
+    # they first appear; a unit without a name forms no group (as pandas' groupby)
+    from ptdv.tables.checks import check_zero_targets
+
+    def fig(uid, name, metric, value, row, file="a.xlsx", sheet="S"):  # noqa: ANN001, ANN202
+        return {"level": "unit", "kind": "target", "unit_id": uid, "unit_name": name,
+                "metric": metric, "value": value, "row": row, "source_file": file,
+                "sheet": sheet, "column": "C"}  # fmt: skip
+
+    figures = pd.DataFrame(
+        [
+            fig("b", "Bình", "members_net", 5.0, 3),
+            fig("a", "An", "unions_founded", 0.0, 2),
+            fig("b", "Bình", "members_admitted", 0.0, 3),
+            fig("c", "Cần", "members_admitted", None, 4),  # blank: not a zero target
+            fig("a", "An", "members_admitted", 0.0, 2),
+            fig("b", "Bình", "members_admitted", 0.0, 9, file="b.csv", sheet=None),
+            fig("a", "An", "unions_founded", 0.0, 7, file="b.csv", sheet=None),
+            fig("d", None, "members_admitted", 0.0, 5),
+            {**fig("e", "Én", "members_admitted", 0.0, 6), "kind": "actual"},
+        ]
+    )
+    got = [(f.unit, f.row, f.source, f.params["metrics"]) for f in check_zero_targets(figures)]
+    assert got == [
+        ("Bình", 3, "a.xlsx, S", "members_admitted"),
+        ("An", 2, "a.xlsx, S", "unions_founded, members_admitted"),
+    ]
+
+
 # --- negative_value -----------------------------------------------------------------------
 
 

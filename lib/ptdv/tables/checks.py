@@ -777,47 +777,51 @@ def check_zero_targets(figures: pd.DataFrame) -> list[Finding]:
     out: list[Finding] = []
     if t.empty:
         return out
-    # per unit and metric (in order of first appearance): any figure, and any that is not 0
-    flags = pd.DataFrame(
-        {
-            "unit_id": t["unit_id"],
-            "unit_name": t["unit_name"],
-            "metric": t["metric"],
-            "known": t["value"].notna(),
-            "nonzero": t["value"].fillna(0) != 0,
-        }
-    )
-    per = flags.groupby(["unit_id", "unit_name", "metric"], sort=False).agg(
-        known=("known", "any"), nonzero=("nonzero", "any")
-    )
-    per = per[per["known"] & ~per["nonzero"]]
-    zeros: dict[tuple[str, str], list[str]] = {}
-    for uid, name, metric in per.index:
-        zeros.setdefault((uid, name), []).append(metric)
-    if not zeros:
+    # per unit and metric, in order of first appearance: any figure, and any that is not 0
+    # (integer codes, not text keys: a national table has 270,000 targets; a blank unit or
+    # metric forms no group, as in pandas' groupby)
+    codes = [pd.factorize(t[k])[0] for k in ("unit_id", "unit_name", "metric")]
+    keep = np.flatnonzero((codes[0] >= 0) & (codes[1] >= 0) & (codes[2] >= 0))
+    unit = codes[0][keep] * np.int64(codes[1].max() + 1) + codes[1][keep]
+    group, pairs = pd.factorize(unit * np.int64(codes[2].max() + 1) + codes[2][keep])
+    value = t["value"].to_numpy(dtype="float64", na_value=np.nan)[keep]
+    known = np.bincount(group, weights=~np.isnan(value), minlength=len(pairs)) > 0
+    nonzero = np.bincount(group, weights=np.nan_to_num(value) != 0, minlength=len(pairs)) > 0
+    zero = np.flatnonzero(known & ~nonzero)  # the groups, in order of first appearance
+    if not len(zero):
         return out
-    firsts = t.drop_duplicates(["unit_id", "unit_name"])
-    keys = pd.MultiIndex.from_arrays([firsts["unit_id"], firsts["unit_name"]])
-    firsts = firsts[keys.isin(list(zeros))]
-    for _, first in firsts.iterrows():
-        name = first["unit_name"]
-        zero = zeros[(first["unit_id"], name)]
-        if zero:
-            out.append(
-                finding(
-                    "info",
-                    "zero_target",
-                    _where(first, column=False),
-                    int(first["row"]),
-                    name,
-                    N_(
-                        "all targets are 0 for {metrics}: achievement will be shown as "
-                        "undefined (no percentage), not 0% and not infinite"
-                    ),
-                    metrics=", ".join(zero),
-                )
+    first_of_group = _first_index(group)
+    unit_code = pd.factorize(unit)[0]
+    first_of_unit = keep[_first_index(unit_code)]  # a unit's first target row
+    metric = t["metric"].to_numpy(dtype=object)
+    zeros: dict[int, list[str]] = {}  # unit code -> its all-zero metrics
+    for g in zero:
+        zeros.setdefault(unit_code[first_of_group[g]], []).append(metric[keep[first_of_group[g]]])
+    order = sorted(zeros, key=lambda u: first_of_unit[u])  # units in order of first target
+    firsts = t.iloc[[first_of_unit[u] for u in order]]
+    rows = firsts[["unit_name", "row", "source_file", "sheet", "column"]].to_dict("records")
+    for u, row in zip(order, rows, strict=True):
+        name = row["unit_name"]
+        out.append(
+            finding(
+                "info",
+                "zero_target",
+                _where(row, column=False),
+                int(row["row"]),
+                name,
+                N_(
+                    "all targets are 0 for {metrics}: achievement will be shown as "
+                    "undefined (no percentage), not 0% and not infinite"
+                ),
+                metrics=", ".join(zeros[u]),
             )
+        )
     return out
+
+
+def _first_index(codes: np.ndarray) -> np.ndarray:
+    """Return, for each code 0, 1, ... of a factorisation, where it first occurs in `codes`."""
+    return np.unique(codes, return_index=True)[1]
 
 
 def check_negatives(figures: pd.DataFrame) -> list[Finding]:
