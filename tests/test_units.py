@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import random
 import unicodedata
 from collections import Counter
 
 import pytest
 
-from ptdv.tables.units import UnitIndex, clean_name, name_changes, unit_key
+from ptdv.tables.units import (
+    UnitIndex,
+    clean_name,
+    clean_names_and_keys,
+    name_changes,
+    unit_key,
+)
 
 # The 57 provinces of the TLĐ table (seeds/000_*.txt, column 2), in row order. Rows 26 and 27
 # are both "Hải Phòng" in the source: a duplicate to report, never a merge.
@@ -247,3 +254,106 @@ def test_index_rejects_duplicate_names_for_different_ids() -> None:
 def test_index_rejects_alias_to_unknown_unit() -> None:
     with pytest.raises(ValueError, match="unknown unit id"):
         UnitIndex([("BG-YD", "Yên Dũng")], aliases={"YD": "nope"})
+
+
+# --- many names at once: clean_names_and_keys equals the one-by-one functions -------------
+
+#: Pieces of names chosen to reach every branch: words a key shortens (at and off word
+#: boundaries), administrative prefixes, markup, odd spaces, decomposed letters, letters
+#: outside Vietnamese (ß folds to ss), punctuation, device names, nothing at all.
+_PIECES = [
+    "Yên Dũng",
+    "CĐCS",
+    "CĐ",
+    "cđ",
+    "Cđn",
+    "CĐN",
+    "LĐLĐ",
+    "lđlđx",
+    "Công đoàn",
+    "công đoànx",
+    "Công đoàn ngành",
+    "Liên đoàn Lao động",
+    "Khu công nghiệp",
+    "Thành phố",
+    "TP.",
+    "TP",
+    "tp.hcm",
+    "Huyện",
+    "huyệnx",
+    "Quận",
+    "Thị xã",
+    "tỉnh",
+    "Trường Mầm non",
+    "001-0001",
+    "Bà Rịa-Vũng Tàu",
+    " - ",
+    "-",
+    "(Hà Nội)",
+    "A/B",
+    "O'Neil",
+    "#3",
+    "+1",
+    "&amp;",
+    "<b>",
+    "</b>",
+    "**",
+    "__",
+    "\u00a0",
+    "\u200b",
+    unicodedata.normalize("NFD", "Hải Phòng"),
+    "Straße",
+    "ΣΊΣΥΦΟΣ",
+    "İ",
+    "ﬁ",
+    "Đắk Lắk",
+    "ĐẮK LẮK",
+    "CON",
+    "nul",
+    "com1",
+    "é",
+    "x" * 120,
+    "",
+    " ",
+    "  ",
+    "\t",
+    "_",
+    "..",
+    "Ấp Ủy",
+]
+
+
+def _names(seed: int, n: int) -> list[str]:
+    rng = random.Random(seed)
+    return [
+        " ".join(rng.choice(_PIECES) for _ in range(rng.randint(1, 4)))
+        if rng.random() < 0.9
+        else "".join(rng.choice(_PIECES) for _ in range(rng.randint(1, 3)))
+        for _ in range(n)
+    ]
+
+
+def _one_by_one(raws: list[str]) -> tuple[list[str], list[list[str]], list[str]]:
+    return (
+        [clean_name(r) for r in raws],
+        [name_changes(r) for r in raws],
+        [unit_key(clean_name(r)) for r in raws],
+    )
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_names_and_keys_at_once_equal_one_by_one(seed: int) -> None:
+    raws = _names(seed, 4000)
+    assert clean_names_and_keys(raws) == _one_by_one(raws)
+
+
+def test_names_and_keys_at_once_on_real_names() -> None:
+    more = ["LĐLĐ huyện Yên Dũng", "CĐCS Trường Mầm non Việt Tiến 001-0001"]
+    more += ["Công đoàn Viên chức Đắk Lắk", "TP. Hồ Chí Minh", "Quan Hóa", "CĐ Các KCN tỉnh"]
+    raws = [*TLD_PROVINCES, *more]
+    names, changes, keys = clean_names_and_keys(raws)
+    assert (names, changes, keys) == _one_by_one(raws)
+    assert keys[:3] == ["an-giang", "ba-ria-vung-tau", "bac-lieu"]
+    assert keys[-6:-4] == ["yen-dung", "cdcs-truong-mam-non-viet-tien-001-0001"]
+    assert keys[-4:] == ["cd-vien-chuc-dak-lak", "ho-chi-minh", "quan-hoa", "cd-cac-kcn-tinh"]
+    assert clean_names_and_keys([]) == ([], [], [])

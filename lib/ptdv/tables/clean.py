@@ -30,7 +30,7 @@ from ptdv.tables import checks, forms, schemas
 from ptdv.tables.checks import Finding, Where, finding
 from ptdv.tables.ingest import Table, read_table
 from ptdv.tables.schemas import FIGURE_COLUMNS, INFO_COLUMNS, UNIT_COLUMNS
-from ptdv.tables.units import _clean_with_changes, clean_name, unit_key
+from ptdv.tables.units import clean_name, clean_names_and_keys, unit_key
 
 #: Columns that say where a figure came from; two copies of a table differ only in these.
 PROVENANCE = ["source_file", "sheet", "row", "column"]
@@ -234,9 +234,9 @@ def clean_file(card: PlanCard, source: Source, file: str) -> SourceResult:
     units = table.units
     keys, ids = [], []
     taken: set[str] = set()  # ids name files: a repeated name gets -2, -3... never a taken one
-    for r in units:
-        name, changed = _clean_with_changes(r.raw_name or r.name)
-        plain = unit_key(name)
+    raws = [r.raw_name or r.name for r in units]
+    cleaned, changes, plains = clean_names_and_keys(raws)
+    for r, name, changed, plain in zip(units, cleaned, changes, plains, strict=True):
         key = unit_key(aliases[plain]) if plain in aliases else plain
         keys.append(key)
         ids.append(unique_stem(key, taken))
@@ -254,7 +254,11 @@ def clean_file(card: PlanCard, source: Source, file: str) -> SourceResult:
             )
     findings += checks.check_duplicate_units(units, ids, keys, src)
 
-    names = [clean_name(r.name) for r in units]
+    # the display names (the cell's text, cleaned): mostly the raw names cleaned above
+    names = [
+        name if r.name == raw else clean_name(r.name)
+        for r, raw, name in zip(units, raws, cleaned, strict=True)
+    ]
     unit_rows = [
         {
             "plan_id": card.plan_id,

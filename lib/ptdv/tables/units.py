@@ -9,9 +9,12 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 
-from ptdv.base.safety import file_stem
+import pyarrow
+import pyarrow.compute as pc
 
-__all__ = ["UnitIndex", "clean_name", "name_changes", "unit_key"]
+from ptdv.base.safety import MAX_STEM_BYTES, RESERVED, file_stem
+
+__all__ = ["UnitIndex", "clean_name", "clean_names_and_keys", "name_changes", "unit_key"]
 
 _TAG_RE = re.compile(r"<[^<>]*>")
 _BREAK_TAG_RE = re.compile(r"<\s*/?\s*(?:br|p|div|li|td|th|tr)\b[^<>]*>", re.IGNORECASE)
@@ -165,6 +168,81 @@ def unit_key(name: str) -> str:
     slug = _NOT_SLUG_RE.sub("-", _strip_diacritics(text)).strip("-")
     # ids name files (reports, charts, forms): never empty, a device name or too long
     return file_stem(slug or name)
+
+
+# --- many names at once ---------------------------------------------------------------------
+# A name made only of ASCII letters, digits, spaces, some punctuation and Vietnamese letters,
+# with no extra spaces and no spaced hyphen, is already clean; if it also holds no long form
+# or abbreviation that _ABBREVIATIONS would shorten and starts with no administrative prefix,
+# its key is only its letters lower-cased, stripped of marks and joined by hyphens. Those are
+# the steps done on a whole Arrow column (RE2 patterns: within these characters, Python's
+# \w is exactly the letters and digits below). Any other name takes unit_key, one by one.
+_VIET = (
+    "".join(
+        unicodedata.normalize("NFC", vowel + tone)
+        for vowel in "aăâeêioôơuưy"
+        for tone in ("", "\u0300", "\u0301", "\u0309", "\u0303", "\u0323")
+    )
+    + "đ"
+)
+_WORD = "0-9a-z" + _VIET  # a word character of a lower-cased simple name
+_SIMPLE_RE = "^[ 0-9A-Za-z.,;:()/'+#" + _VIET + _VIET.upper() + "-]*$"
+_UNCLEAN_RE = "  |^ | $| -|- "
+_ABBREVIATED_RE = (
+    f"(?:^|[^{_WORD}])(?:"
+    + "|".join(needs for needs in _NEEDS if needs != "tp.")  # letters and spaces only
+    + f")(?:$|[^{_WORD}])|(?:^|[^{_WORD}])tp\\."
+)
+_PREFIXED_RE = "^(?:ldld|tp|huyện|quận|thị xã)"
+
+
+def clean_names_and_keys(
+    raws: list[str],
+) -> tuple[list[str], list[list[str]], list[str]]:
+    """Return each raw name's clean_name, its name_changes and its unit_key, all at once.
+
+    The common names (see above) are done on an Arrow column; the others one by one. A
+    national table has 135,000 names: one by one they took about 2 s.
+    """
+    column = pyarrow.array(raws, type=pyarrow.large_string())
+    lower = pc.utf8_lower(column)
+    simple = pc.and_(
+        pc.and_(
+            pc.match_substring_regex(column, _SIMPLE_RE),
+            pc.invert(pc.match_substring_regex(column, _UNCLEAN_RE)),
+        ),
+        pc.invert(
+            pc.or_(
+                pc.match_substring_regex(lower, _ABBREVIATED_RE),
+                pc.match_substring_regex(lower, _PREFIXED_RE),
+            )
+        ),
+    )
+    plain = pc.utf8_normalize(pc.replace_substring(lower, "đ", "d"), "NFD")
+    plain = pc.replace_substring_regex(plain, _MARKS_RE.pattern + "+", "")
+    slug = pc.utf8_trim(pc.replace_substring_regex(plain, "[^a-z0-9]+", "-"), "-")
+    size = pc.utf8_length(slug)
+    simple = pc.and_(
+        simple,
+        pc.and_(
+            pc.and_(pc.greater(size, 0), pc.less_equal(size, MAX_STEM_BYTES)),
+            pc.invert(pc.is_in(slug, pyarrow.array(sorted(RESERVED)))),
+        ),
+    )
+    names: list[str] = []
+    changes: list[list[str]] = []
+    keys: list[str] = []
+    for raw, quick, key in zip(raws, simple.to_pylist(), slug.to_pylist(), strict=True):
+        if quick:
+            names.append(raw)
+            changes.append([])
+            keys.append(key)
+        else:
+            name, changed = _clean_with_changes(raw)
+            names.append(name)
+            changes.append(changed)
+            keys.append(unit_key(name))
+    return names, changes, keys
 
 
 def split_ambiguous(
