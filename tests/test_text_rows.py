@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import sys
+import unicodedata
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 
+from ptdv.tables import ingest
 from ptdv.tables.ingest import TextRows, read_grid
 from ptdv.tables.numbers import parse_column
 
@@ -76,3 +79,37 @@ def test_a_column_from_arrow_parses_as_the_same_cells_in_a_list() -> None:
     # "abc" is no number; "1.5" neither (a dot groups three digits in Vietnamese)
     assert sorted(arrow.errors) == sorted(listed.errors) == [4, 8]
     assert [str(arrow.errors[k]) for k in (4, 8)] == [str(listed.errors[k]) for k in (4, 8)]
+
+
+def test_other_spaces_are_what_str_split_takes_for_a_space() -> None:
+    every = {chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()}
+    assert set(ingest._OTHER_SPACES) == every - {" "}
+
+
+def test_plain_unit_names_only_where_the_one_by_one_test_agrees() -> None:
+    # a True says the name is its own text; a False only sends it the long way
+    names = [
+        "CĐCS Trường Mầm non Việt Tiến 001-0001",  # plain
+        "Công ty TNHH Hưng Thịnh",  # plain
+        "CĐCS <b>An Phát</b> và Cộng sự",  # markup
+        "CĐCS **An Phát** và Cộng sự",  # markup
+        "CĐCS An  Phát và Cộng sự Hà Nội",  # two spaces
+        " CĐCS An Phát và Cộng sự Hà Nội",  # a space first
+        "CĐCS An Phát và Cộng sự Hà Nội ",  # a space last
+        "CĐCS An\u00a0Phát và Cộng sự Hà Nội",  # a no-break space
+        "CĐCS An\tPhát và Cộng sự Hà Nội",  # a tab
+        unicodedata.normalize("NFD", "CĐCS Trường Mầm non Việt Tiến"),  # decomposed
+        "Tổng cộng",  # a totals label: too few letters to tell
+        "Cộng",
+        "(12)",  # a column number
+        "",
+        None,
+    ]
+    plain = ingest._plain_unit_names(pa.array(names, type=pa.large_string()))
+    assert plain == [True, True] + [False] * (len(names) - 2)
+    for name, quick in zip(names, plain, strict=True):
+        if quick:
+            assert ingest._plain_unit_name(name) == name
+    # the long way still reads the names the column test leaves to it
+    assert ingest._plain_unit_name(names[4]) == "CĐCS An Phát và Cộng sự Hà Nội"
+    assert ingest._plain_unit_name("Tổng cộng") == ""

@@ -1175,7 +1175,12 @@ def _classify_rows(table: Table) -> None:
     i = table.header_rows[-1] + 1
     store = table.figures = _Figures(grid, i, mapped)
     # the row numbers and names of every row below the header, taken as columns
-    tts, names = (_column_values(grid, j, i) for j in (table.tt_col, table.name_col))
+    tts = _column_values(grid, table.tt_col, i)
+    if isinstance(grid.rows, TextRows):
+        column = grid.rows.column(table.name_col, i)
+        names, plain = column.to_pylist(), _plain_unit_names(column)
+    else:
+        names, plain = _column_values(grid, table.name_col, i), None
     # the common unit row of a text file ("17" | "CĐCS ..." | figures) is recognised without
     # the checks below, which it passes: see _plain_unit_name
     quick = not grid.formulas and not any(k.isdigit() for k in tt_keys)
@@ -1192,9 +1197,9 @@ def _classify_rows(table: Table) -> None:
             and tt_raw.isdigit()
             and type(name_raw) is str
         ):
-            name_text = _plain_unit_name(name_raw)
+            pos = i - store.first
+            name_text = name_raw if plain and plain[pos] else _plain_unit_name(name_raw)
             if name_text:
-                pos = i - store.first
                 values = (
                     _parse_figures(table, i, mapped) if store.bad[pos] else _LazyValues(store, pos)
                 )
@@ -1359,6 +1364,37 @@ def _plain_unit_name(raw: str) -> str:
     ):
         return ""
     return text
+
+
+#: What Python's str.split() takes for a space, but the space itself (tested against
+#: str.isspace over all of Unicode).
+_OTHER_SPACES = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+#: A cell text cell_text would change: markup, or spaces that are not single spaces.
+_NOT_PLAIN_RE = "<|\\*\\*|  |^ | $|[" + _OTHER_SPACES + "]"
+
+
+def _plain_unit_names(names: Any) -> list[bool]:  # noqa: ANN401 - an Arrow text array
+    """Return, for each name cell, whether _plain_unit_name certainly gives it back unchanged.
+
+    Done on the whole column (a national table has 135,000 names): the cell is not empty,
+    holds no markup and only single spaces, is in NFC (so cell_text returns it as it is),
+    and has more ASCII letters and digits than the longest totals key, which no column
+    number has either. A False only sends the row to _plain_unit_name.
+    """
+    import pyarrow.compute as pc
+
+    ascii_key = pc.replace_substring_regex(names, "[^0-9A-Za-z]+", "")
+    plain = pc.and_(
+        pc.and_(
+            pc.invert(pc.match_substring_regex(names, _NOT_PLAIN_RE)),
+            pc.equal(pc.utf8_normalize(names, "NFC"), names),
+        ),
+        pc.greater(pc.binary_length(ascii_key), _LONGEST_TOTAL_KEY),
+    )
+    return pc.fill_null(plain, False).to_pylist()
 
 
 def _loosely_same(a: list[list[str]], b: list[list[str]]) -> bool:
