@@ -176,3 +176,22 @@ def test_fast_path_on_random_cells() -> None:
             assert isinstance(padded, tuple), raw
         else:
             assert _same(plain, padded), raw
+
+
+@pytest.mark.parametrize(
+    ("texts", "times"),
+    [
+        (["members_admitted", "members_net", "unions_founded"], 4),
+        (["Tổng Liên đoàn", "", "Đắk Lắk"], 3),  # several bytes per letter, an empty text
+        (["quoc-gia-135000"], 1),
+        (["x", "y"], 0),
+    ],
+)
+def test_tiled_texts_equal_texts_taken_one_by_one(texts: list[str], times: int) -> None:
+    import pyarrow as pa
+
+    tiled = clean._tiled(texts, times)
+    taken = pa.array(texts, type=pa.large_string()).take(np.tile(np.arange(len(texts)), times))
+    assert list(tiled) == texts * times
+    assert pa.array(tiled).equals(taken)  # the same Arrow column (type, offsets, bytes)
+    assert tiled.dtype == clean._STR

@@ -367,26 +367,46 @@ def _long(
             return pd.array(column, dtype=_STR)
         return np.asarray(items, dtype=object)[where]
 
-    each_unit = np.repeat(np.arange(n, dtype=np.int64), m)
-    each_column = np.tile(np.arange(m, dtype=np.int64), n)
-
     def across(items: list) -> object:  # one item per unit, repeated over the columns
-        return spread(items, each_unit)
+        return spread(items, np.repeat(np.arange(n, dtype=np.int64), m))
 
     def down(items: list) -> object:  # one item per column, the same for every unit
-        return spread(items, each_column)
+        if all(type(v) is str for v in items):
+            return _tiled(items, n)
+        return np.asarray(items, dtype=object)[np.tile(np.arange(m, dtype=np.int64), n)]
 
-    data: dict[str, object] = {k: across([v] * n) for k, v in constant.items()}
+    def everywhere(item: str | None) -> object:  # the same item on every row
+        return _tiled([item], n * m) if type(item) is str else np.full(n * m, item, dtype=object)
+
+    data: dict[str, object] = {k: everywhere(v) for k, v in constant.items()}
     data["unit_id"] = across(ids)
     data["unit_name"] = across(names)
     data.update({k: down(v) for k, v in per_column.items()})
     data["value"] = values.astype("float64")
-    data["source_file"] = across([where["source_file"]] * n)
-    data["sheet"] = across([where["sheet"]] * n)
+    data["source_file"] = everywhere(where["source_file"])
+    data["sheet"] = everywhere(where["sheet"])
     data["row"] = pd.array(np.repeat([r.number for r in units], m), dtype="Int64")
     data["column"] = down([letters[r] for r in refs])
     df = pd.DataFrame({k: data[k] for k in columns})
     return df
+
+
+def _tiled(texts: list[str], times: int) -> pd.api.extensions.ExtensionArray:
+    """Return `texts` one after another, `times` over, as a pandas text column.
+
+    Made from the bytes at once (the texts' UTF-8 tiled, with their offsets), not by taking
+    n * m items one by one: a national table's long tables have 2.8 M rows.
+    """
+    encoded = [text.encode("utf-8") for text in texts]
+    starts = np.cumsum([0] + [len(e) for e in encoded], dtype=np.int64)  # within one round
+    offsets = np.empty(len(texts) * times + 1, dtype=np.int64)
+    offsets[:-1] = np.add.outer(np.arange(times, dtype=np.int64) * starts[-1], starts[:-1]).ravel()
+    offsets[-1] = starts[-1] * times
+    data = b"".join(encoded) * times  # bytes repeat by doubling copies
+    column = pyarrow.LargeStringArray.from_buffers(
+        len(texts) * times, pyarrow.py_buffer(offsets), pyarrow.py_buffer(data)
+    )
+    return pd.array(column, dtype=_STR)
 
 
 def _compare_copy(primary: SourceResult, copy: SourceResult) -> list[Finding]:
