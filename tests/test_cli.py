@@ -238,3 +238,45 @@ def test_template_writes_one_locked_form_per_unit(tmp_path: Path) -> None:
     ws = openpyxl.load_workbook(tmp_path / "one" / "tong-hop.xlsx")["Báo cáo"]
     names = [r[1] for r in ws.iter_rows(values_only=True) if isinstance(r[0], int)]
     assert len(names) == 17 and names[0] == "LĐLĐ thành phố Bắc Giang"
+
+
+def test_clean_and_progress_run_in_the_kernel_the_command_started_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    # `ptdv clean` and `ptdv progress` launch their kernel before loading papermill and
+    # hashing the inputs, run their notebooks in it, and stop it before they return
+    from ptdv import cli, pipeline
+
+    root = project_copy(tmp_path)
+    monkeypatch.setenv("PTDV_ROOT", str(root))
+    started, used = [], []
+    real_started, real_clean, real_progress = (
+        pipeline.kernel_started, pipeline.clean_plan, pipeline.compute_progress
+    )  # fmt: skip
+
+    def kernel_started():  # noqa: ANN202
+        kernel = real_started()
+        started.append(kernel.km())
+        return kernel
+
+    def clean_plan(plan_id, **kw):  # noqa: ANN001, ANN003, ANN202
+        used.append(("clean", kw["km"]))
+        return real_clean(plan_id, **kw)
+
+    def compute_progress(plan_id, period, **kw):  # noqa: ANN001, ANN003, ANN202
+        used.append(("progress", kw["km"]))
+        return real_progress(plan_id, period, **kw)
+
+    monkeypatch.setattr(cli, "kernel_started", kernel_started)
+    monkeypatch.setattr(pipeline, "clean_plan", clean_plan)
+    monkeypatch.setattr(pipeline, "compute_progress", compute_progress)
+    assert cli.main(["clean", "--plan", "bac-giang-2023-2028"]) == 0
+    assert "km" not in pipeline._WORKER  # stopped
+    assert cli.main(["progress", "--plan", "bac-giang-2023-2028", "--period", "2026-H1"]) == 0
+    assert "km" not in pipeline._WORKER
+    assert [step for step, _km in used] == ["clean", "progress"]
+    assert [km for _step, km in used] == started and started[0] is not started[1]
+    out = capsys.readouterr().out
+    assert "members_admitted: 61,392 of 120,000 = 51.16%" in out
+    processed = root / "data" / "processed" / "bac-giang-2023-2028"
+    assert {"01_clean.ipynb", "02_progress_2026-H1.ipynb"} <= {p.name for p in processed.iterdir()}

@@ -617,6 +617,18 @@ class _RunKernel:
         _stop_kernel()
 
 
+def kernel_started() -> _RunKernel:
+    """Return this process's kernel, launched now; stop it with `.stop()`.
+
+    For a command that will run a notebook whatever happens (`ptdv clean`, `ptdv
+    progress`): the kernel's process boots on the other core while this one imports
+    papermill, reads the plan and hashes its inputs, instead of after them.
+    """
+    kernel = _RunKernel()
+    kernel.km()
+    return kernel
+
+
 #: What a worker's kernel imports before its first report (not part of any notebook: the
 #: notebooks import what they use, then at no cost).
 _WARM_CODE = "import ptdv.report.charts, ptdv.report.pieces, ptdv.report.excel"
@@ -853,7 +865,9 @@ def progress_step(
     return True
 
 
-def progress_now(plan_id: str, period: str, *, verbose: bool = False) -> Path:
+def progress_now(
+    plan_id: str, period: str, *, verbose: bool = False, kernel: _RunKernel | None = None
+) -> Path:
     """Compute a period's progress (`ptdv progress`); record it if the cleaning is recorded.
 
     Return the progress table's path.
@@ -863,9 +877,9 @@ def progress_now(plan_id: str, period: str, *, verbose: bool = False) -> Path:
     records = StepRecords(paths.processed_dir(plan_id) / STEPS_FILE)
     clean_key = StepKeys(plan_id).clean()
     if records.current("clean", clean_key) is not None:
-        progress_step(plan_id, period, clean_key, force=True, verbose=verbose)
+        progress_step(plan_id, period, clean_key, force=True, verbose=verbose, kernel=kernel)
     else:  # tables cleaned from other inputs, or by an older ptdv: not recorded
-        compute_progress(plan_id, period, verbose=verbose)
+        compute_progress(plan_id, period, verbose=verbose, km=kernel.km() if kernel else None)
     return paths.processed_dir(plan_id) / f"progress_{period}.parquet"
 
 
