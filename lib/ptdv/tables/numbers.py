@@ -436,15 +436,15 @@ def parse_column(cells: Any, *, locale: str = "vi") -> ParsedColumn:  # noqa: AN
 
         try:  # the usual column of a text table: text and empty cells only
             arr = cells.array if isinstance(cells, _ArrowCells) else pa.array(cells, pa.string())
-            texts = np.flatnonzero(arr.is_valid().to_numpy(zero_copy_only=False)).tolist()
+            texts = np.flatnonzero(arr.is_valid().to_numpy(zero_copy_only=False))
             others = []
             if arr.null_count:
                 arr = arr.drop_null()
         except (pa.ArrowInvalid, pa.ArrowTypeError):  # numbers from a workbook among them
-            texts = [k for k, c in enumerate(cells) if type(c) is str]
+            texts = np.asarray([k for k, c in enumerate(cells) if type(c) is str], dtype=np.int64)
             others = [k for k, c in enumerate(cells) if c is not None and type(c) is not str]
-            arr = pa.array([cells[k] for k in texts], type=pa.string())
-        if texts:
+            arr = pa.array([cells[k] for k in texts.tolist()], type=pa.string())
+        if len(texts):
             plain = pc.match_substring_regex(arr, _PLAIN_RE)
             parens = pc.match_substring_regex(arr, _PARENS_PLAIN_RE)
             fast = pc.or_(plain, parens).to_numpy(zero_copy_only=False)
@@ -463,8 +463,7 @@ def parse_column(cells: Any, *, locale: str = "vi") -> ParsedColumn:  # noqa: AN
                 got = got[~huge]
             value[idx[fast]] = got
             decimals[idx[fast]] = 0
-            slow = list(idx[~fast]) + others
-            slow.sort()
+            slow = sorted([*idx[~fast].tolist(), *others])
         else:
             slow = others
     else:
