@@ -256,6 +256,42 @@ def test_pace_highlights_one_unit(tld: Plan) -> None:
         charts.plot_pace(tld.df, tld.metric, unit_id="atlantis")
 
 
+def test_pace_laid_out_once_highlights_each_unit_alone(tld: Plan) -> None:
+    # a batch's kernel keeps the laid-out chart: each unit's images are that chart with only
+    # that unit highlighted, whatever was drawn before, and the kept chart is left plain
+    charts._PACE_CHARTS.clear()
+    plain, title = charts.pace_images(tld.df, tld.metric)
+    drawn = charts.figure_images(charts.plot_pace(tld.df, tld.metric).figure)
+    assert plain == drawn  # without a highlight: the very images plot_pace gives
+    assert title == "Tỷ lệ thực hiện chỉ tiêu nhiệm kỳ theo đơn vị — Số đoàn viên tăng thêm"
+    first, _ = charts.pace_images(tld.df, tld.metric, unit_id="binh-phuoc")
+    for other in ("an-giang", "ha-noi", "thanh-hoa"):
+        charts.pace_images(tld.df, tld.metric, unit_id=other)
+    again, _ = charts.pace_images(tld.df, tld.metric, unit_id="binh-phuoc")
+    assert again == first and first["png"] != plain["png"] and first["svg"] != plain["svg"]
+    assert len(charts._PACE_CHARTS) == 1  # one layout served them all
+    (kept,) = charts._PACE_CHARTS.values()
+    ax = kept.axes[0]
+    assert {t.get_fontweight() for t in ax.get_yticklabels()} == {"normal"}
+    assert {b.get_edgecolor()[3] for b in bars_of(ax)} == {0}
+    assert len(ax.patches) == len(tld.units())  # the bars only: no highlight band left
+    with pytest.raises(ValueError, match="not in the progress table"):
+        charts.pace_images(tld.df, tld.metric, unit_id="atlantis")
+
+
+def test_pace_laid_out_again_when_its_figures_change(tld: Plan) -> None:
+    charts._PACE_CHARTS.clear()
+    before, _ = charts.pace_images(tld.df, tld.metric, unit_id="binh-phuoc")
+    changed = tld.df.copy()
+    unit = (changed["unit_id"] == "binh-phuoc") & (changed["metric"] == tld.metric)
+    changed.loc[unit, "cum_pct"] = changed.loc[unit, "cum_pct"] * 2
+    after, _ = charts.pace_images(changed, tld.metric, unit_id="binh-phuoc")
+    fresh = charts.figure_images(charts.plot_pace(changed, tld.metric, unit_id="binh-phuoc").figure)
+    assert after != before and after == fresh
+    english, _ = charts.pace_images(tld.df, tld.metric, "en", unit_id="binh-phuoc")
+    assert english != before and len(charts._PACE_CHARTS) == 3
+
+
 def test_pace_grows_with_the_units_and_keeps_names_inside(tld: Plan, bg: Plan) -> None:
     big = charts.plot_pace(tld.df, tld.metric)
     small = charts.plot_pace(bg.df, bg.metric)

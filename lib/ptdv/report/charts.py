@@ -14,13 +14,15 @@ chart with `ax.figure` (or `IPython.display.display(ax.figure)`).
 
 from __future__ import annotations
 
+import hashlib
 import io
 import math
 import os
 import sys
 import tempfile
 import unicodedata
-from collections.abc import Iterator
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -46,11 +48,13 @@ __all__ = [
     "STYLE",
     "figure_to_png_bytes",
     "figure_to_svg_bytes",
+    "pace_images",
     "plot_cumulative",
     "plot_pace",
     "plot_spread",
     "save",
     "use_style",
+    "write_images",
 ]
 
 #: Width of the report page's text block (A4 less margins, 17 cm), in inches.
@@ -468,13 +472,7 @@ def plot_pace(
         )
 
         if unit_id is not None:
-            i = int(np.flatnonzero(units["unit_id"].to_numpy() == unit_id)[0])
-            bars[i].set_edgecolor("black")
-            bars[i].set_linewidth(1.2)
-            ax.axhspan(i - 0.5, i + 0.5, color=_HIGHLIGHT, zorder=0, linewidth=0)
-            tick = ax.get_yticklabels()[i]
-            tick.set_fontweight("bold")
-            tick.set_color("black")
+            _highlight(ax, int(np.flatnonzero(units["unit_id"].to_numpy() == unit_id)[0]))
 
         parts = [_("Illustrative data").upper()] if _is_demo(df) else []
         parts.append(
@@ -493,6 +491,93 @@ def plot_pace(
         _finish(ax, title, parts, legend=_status_handles(list(units["status"]), lang))
         _keep_inside(ax, [pace_label], step=0)
     return ax
+
+
+def _highlight(ax: Axes, i: int) -> Callable[[], None]:
+    """Highlight the pace chart's `i`-th row (band, outlined bar, bold label); return its undo."""
+    bar = [p for p in ax.patches if p.get_gid() == "pace-bar"][i]
+    tick = ax.get_yticklabels()[i]
+    before = (bar.get_edgecolor(), bar.get_linewidth(), tick.get_fontweight(), tick.get_color())
+    bar.set_edgecolor("black")
+    bar.set_linewidth(1.2)
+    band = ax.axhspan(i - 0.5, i + 0.5, color=_HIGHLIGHT, zorder=0, linewidth=0)
+    tick.set_fontweight("bold")
+    tick.set_color("black")
+
+    def undo() -> None:
+        band.remove()
+        bar.set_edgecolor(before[0])
+        bar.set_linewidth(before[1])
+        tick.set_fontweight(before[2])
+        tick.set_color(before[3])
+
+    return undo
+
+
+#: Pace charts laid out and kept, without a highlight, by what they show (see pace_images).
+_PACE_CHARTS: OrderedDict[str, Figure] = OrderedDict()
+#: How many are kept: a report draws one per metric.
+_PACE_KEPT = 4
+
+
+def pace_images(
+    df: pd.DataFrame,
+    metric: str,
+    lang: str = "vi",
+    unit_id: str | None = None,
+    by: str = "unit",
+    svg: bool = True,
+) -> tuple[dict[str, bytes], str]:
+    """Return the pace chart's images (as `figure_images`) and its title, `unit_id` highlighted.
+
+    Every unit report of a plan and period shows the same pace chart, each with its own unit
+    highlighted: laying it out took half of the chart's time. So the chart is laid out once
+    per progress table, metric, language and grouping in this process (a batch's worker
+    kernel renders unit after unit) and kept; a unit's images are that chart drawn with the
+    unit highlighted, after which the highlight is removed again. The images are cropped to
+    what each draws (a bold label may reach further left than the layout measured).
+    """
+    lang = _check_lang(lang)
+    if unit_id is not None and unit_id not in set(_unit_rows(df, metric)["unit_id"]):
+        raise ValueError(f"unit {unit_id!r} is not in the progress table for {metric!r}")
+    key = _pace_key(df, metric, lang, by)
+    fig = _PACE_CHARTS.pop(key, None)
+    if fig is None:
+        fig = _root_figure(plot_pace(df, metric, lang, by=by))
+        _tight_box(fig)  # the layout, at the PNG's resolution, then frozen
+        with mpl.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
+            fig.set_layout_engine(None)
+        while len(_PACE_CHARTS) >= _PACE_KEPT:
+            _close(_PACE_CHARTS.popitem(last=False)[1])
+    _PACE_CHARTS[key] = fig  # the most recently used last
+    ax = fig.axes[0]
+    titles = [ax.get_title(loc) for loc in ("left", "center", "right")]
+    title = " ".join(" ".join(t for t in titles if t).split())  # as figure_html's alt text
+    undo = None
+    if unit_id is not None:
+        units = _unit_rows(df, metric)
+        undo = _highlight(ax, int(np.flatnonzero(units["unit_id"].to_numpy() == unit_id)[0]))
+    try:
+        dpi, fig.dpi = fig.dpi, PNG_DPI  # measured as _tight_box does, without its draw
+        try:
+            box = fig.get_tightbbox(_renderer(fig)).padded(PAD_INCHES)
+        finally:
+            fig.dpi = dpi
+        images = {"png": _render(fig, "png", box)}
+        if svg:
+            images["svg"] = _render(fig, "svg", box)
+    finally:
+        if undo is not None:
+            undo()
+    return images, title
+
+
+def _pace_key(df: pd.DataFrame, metric: str, lang: str, by: str) -> str:
+    """Return what a pace chart depends on, as a digest: its rows' content and its options."""
+    digest = hashlib.sha256(f"{metric}|{lang}|{by}|{list(df.columns)}".encode())
+    digest.update(pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes())
+    digest.update(repr(sorted(STYLE.items())).encode())
+    return digest.hexdigest()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -945,12 +1030,17 @@ def save(
     two paths, PNG first.
     """
     fig = _root_figure(ax_or_fig)
-    stem = Path(stem)
     try:
         if images is None or "svg" not in images:
             images = figure_images(fig)
     finally:
         _close(fig)
+    return write_images(stem, images)
+
+
+def write_images(stem: Path | str, images: dict[str, bytes]) -> list[Path]:
+    """Write `<stem>.<format>` for each of `images`, each via a temp file beside it."""
+    stem = Path(stem)
     stem.parent.mkdir(parents=True, exist_ok=True)
     mode = 0o666 & ~_umask()
     written = []

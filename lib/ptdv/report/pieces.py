@@ -52,7 +52,7 @@ __all__ = [
     "REPORT_PARAMETERS", "TZ", "ReportContext", "appendix_heading", "check_parameters",
     "demo_banner", "esc", "figure_html", "footer", "git_commit", "group_progress",
     "groups_table", "headline", "headline_sentences", "info_label", "info_of", "lists", "num",
-    "pace_rows", "pct", "provenance", "quality_appendix", "render", "report_inputs",
+    "pace_html", "pace_rows", "pct", "provenance", "quality_appendix", "render", "report_inputs",
     "resolve_unit", "title_block", "top_bottom", "unit_summary", "units_table",
 ]  # fmt: skip
 
@@ -635,8 +635,6 @@ def figure_html(fig, alt: str | None = None, stem=None) -> str:  # noqa: ANN001 
 
     The image's text alternative is `alt`, or else the chart's title.
     """
-    import base64
-
     from ptdv.report import charts
 
     images = charts.figure_images(fig, svg=stem is not None)  # the page and the files share them
@@ -645,6 +643,28 @@ def figure_html(fig, alt: str | None = None, stem=None) -> str:  # noqa: ANN001 
         alt = " ".join(" ".join(t for t in titles if t).split())
     if stem is not None:
         charts.save(fig, stem, images=images)  # closes the figure
-    data = base64.b64encode(images["png"]).decode("ascii")
+    return _figure_img(images["png"], alt)
+
+
+def pace_html(rows, metric: str, lang: str, unit_id=None, by: str = "unit", stem=None) -> str:  # noqa: ANN001
+    """Return the pace chart of `pace_rows` as figure_html does, `unit_id` highlighted.
+
+    Drawn by charts.pace_images, which lays the chart out once for all the unit reports a
+    kernel renders; the PNG and SVG are also saved if `stem` is set.
+    """
+    from ptdv.report import charts
+
+    images, alt = charts.pace_images(
+        rows, metric, lang, unit_id=unit_id, by=by, svg=stem is not None
+    )
+    if stem is not None:
+        charts.write_images(stem, images)
+    return _figure_img(images["png"], alt)
+
+
+def _figure_img(png: bytes, alt: str | None) -> str:
+    import base64
+
+    data = base64.b64encode(png).decode("ascii")
     # the template has no words: any language's environment places it
     return render("figure", "vi", alt=alt or "", src=f"data:image/png;base64,{data}")
