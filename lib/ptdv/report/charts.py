@@ -46,6 +46,7 @@ from ptdv.tables.numbers import format_number, format_percent
 __all__ = [
     "PAGE_WIDTH_IN",
     "STYLE",
+    "chart_title",
     "figure_to_png_bytes",
     "figure_to_svg_bytes",
     "pace_images",
@@ -472,7 +473,7 @@ def plot_pace(
         )
 
         if unit_id is not None:
-            _highlight(ax, int(np.flatnonzero(units["unit_id"].to_numpy() == unit_id)[0]))
+            _highlight(ax, units["unit_id"].to_numpy(), unit_id)
 
         parts = [_("Illustrative data").upper()] if _is_demo(df) else []
         parts.append(
@@ -493,8 +494,12 @@ def plot_pace(
     return ax
 
 
-def _highlight(ax: Axes, i: int) -> Callable[[], None]:
-    """Highlight the pace chart's `i`-th row (band, outlined bar, bold label); return its undo."""
+def _highlight(ax: Axes, ids: np.ndarray, unit_id: str) -> Callable[[], None]:
+    """Highlight a unit's row of the pace chart (band, outlined bar, bold label); return its undo.
+
+    `ids` are the chart's unit ids, first row first.
+    """
+    i = int(np.flatnonzero(ids == unit_id)[0])
     bar = [p for p in ax.patches if p.get_gid() == "pace-bar"][i]
     tick = ax.get_yticklabels()[i]
     before = (bar.get_edgecolor(), bar.get_linewidth(), tick.get_fontweight(), tick.get_color())
@@ -538,7 +543,8 @@ def pace_images(
     what each draws (a bold label may reach further left than the layout measured).
     """
     lang = _check_lang(lang)
-    if unit_id is not None and unit_id not in set(_unit_rows(df, metric)["unit_id"]):
+    ids = _unit_rows(df, metric)["unit_id"].to_numpy()
+    if unit_id is not None and unit_id not in set(ids):
         raise ValueError(f"unit {unit_id!r} is not in the progress table for {metric!r}")
     key = _pace_key(df, metric, lang, by)
     fig = _PACE_CHARTS.pop(key, None)
@@ -550,26 +556,12 @@ def pace_images(
         while len(_PACE_CHARTS) >= _PACE_KEPT:
             _close(_PACE_CHARTS.popitem(last=False)[1])
     _PACE_CHARTS[key] = fig  # the most recently used last
-    ax = fig.axes[0]
-    titles = [ax.get_title(loc) for loc in ("left", "center", "right")]
-    title = " ".join(" ".join(t for t in titles if t).split())  # as figure_html's alt text
-    undo = None
-    if unit_id is not None:
-        units = _unit_rows(df, metric)
-        undo = _highlight(ax, int(np.flatnonzero(units["unit_id"].to_numpy() == unit_id)[0]))
+    undo = _highlight(fig.axes[0], ids, unit_id) if unit_id is not None else None
     try:
-        dpi, fig.dpi = fig.dpi, PNG_DPI  # measured as _tight_box does, without its draw
-        try:
-            box = fig.get_tightbbox(_renderer(fig)).padded(PAD_INCHES)
-        finally:
-            fig.dpi = dpi
-        images = {"png": _render(fig, "png", box)}
-        if svg:
-            images["svg"] = _render(fig, "svg", box)
+        return _images(fig, _tight_box(fig, lay_out=False), svg), chart_title(fig)
     finally:
         if undo is not None:
             undo()
-    return images, title
 
 
 def _pace_key(df: pd.DataFrame, metric: str, lang: str, by: str) -> str:
@@ -940,20 +932,36 @@ _SVG_METADATA = {"Creator": None, "Date": None, "Format": None, "Type": None}
 PAD_INCHES = 0.08
 
 
-def _tight_box(fig: Figure) -> Bbox:
+def _tight_box(fig: Figure, lay_out: bool = True) -> Bbox:
     """Lay the figure out at the PNG's resolution; return the box its drawing fills, padded.
 
     This is what `savefig(bbox_inches="tight")` measures with a draw of its own before every
     image. Measured once here, it serves the PNG and the SVG alike, whose draws then skip
-    the layout (see `figure_images`).
+    the layout (see `figure_images`). `lay_out=False` only measures a figure whose layout is
+    frozen already (see `pace_images`).
     """
     dpi = fig.dpi
     fig.dpi = PNG_DPI
     try:
-        fig.draw_without_rendering()  # runs the layout engine, renders nothing
+        if lay_out:
+            fig.draw_without_rendering()  # runs the layout engine, renders nothing
         return fig.get_tightbbox(_renderer(fig)).padded(PAD_INCHES)
     finally:
         fig.dpi = dpi
+
+
+def _images(fig: Figure, box: Bbox, svg: bool) -> dict[str, bytes]:
+    """Return the PNG and, with `svg`, the SVG of a figure whose layout is frozen."""
+    images = {"png": _render(fig, "png", box)}
+    if svg:
+        images["svg"] = _render(fig, "svg", box)
+    return images
+
+
+def chart_title(fig: Figure) -> str:
+    """Return a chart's title on one line (its image's text alternative)."""
+    titles = [ax.get_title(loc) for ax in fig.axes for loc in ("left", "center", "right")]
+    return " ".join(" ".join(t for t in titles if t).split())
 
 
 def _render(fig: Figure, fmt: str, box: Bbox) -> bytes:
@@ -986,12 +994,9 @@ def figure_images(fig: Figure | Axes, svg: bool = True) -> dict[str, bytes]:
     with mpl.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
         fig.set_layout_engine(None)
     try:
-        images = {"png": _render(fig, "png", box)}
-        if svg:
-            images["svg"] = _render(fig, "svg", box)
+        return _images(fig, box, svg)
     finally:
         fig.set_layout_engine(engine)
-    return images
 
 
 def figure_to_png_bytes(fig: Figure | Axes) -> bytes:

@@ -639,8 +639,7 @@ def figure_html(fig, alt: str | None = None, stem=None) -> str:  # noqa: ANN001 
 
     images = charts.figure_images(fig, svg=stem is not None)  # the page and the files share them
     if not alt:
-        titles = [ax.get_title(loc) for ax in fig.axes for loc in ("left", "center", "right")]
-        alt = " ".join(" ".join(t for t in titles if t).split())
+        alt = charts.chart_title(fig)
     if stem is not None:
         charts.save(fig, stem, images=images)  # closes the figure
     return _figure_img(images["png"], alt)

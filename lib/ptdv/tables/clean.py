@@ -359,16 +359,10 @@ def _long(
         return df
     values = np.column_stack([table.unit_figures(ref)[0] for ref in refs]).ravel()
 
-    def spread(items: list, where: np.ndarray) -> object:
-        # texts go straight into an Arrow column (as pandas would store them), not n * m
-        # Python objects; other values (None) as before, and pandas decides
-        if all(type(v) is str for v in items):
-            column = pyarrow.array(items, type=pyarrow.large_string()).take(where)
-            return pd.array(column, dtype=_STR)
-        return np.asarray(items, dtype=object)[where]
-
-    def across(items: list) -> object:  # one item per unit, repeated over the columns
-        return spread(items, np.repeat(np.arange(n, dtype=np.int64), m))
+    def across(items: list[str]) -> object:  # one text per unit, repeated over the columns
+        # straight into an Arrow column (as pandas would store it), not n * m Python objects
+        column = pyarrow.array(items, type=pyarrow.large_string())
+        return pd.array(column.take(np.repeat(np.arange(n, dtype=np.int64), m)), dtype=_STR)
 
     def down(items: list) -> object:  # one item per column, the same for every unit
         if all(type(v) is str for v in items):
