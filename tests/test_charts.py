@@ -271,7 +271,7 @@ def test_pace_laid_out_once_highlights_each_unit_alone(tld: Plan) -> None:
     assert again == first and first["png"] != plain["png"] and first["svg"] != plain["svg"]
     assert len(charts._PACE_CHARTS) == 1  # one layout served them all
     (kept,) = charts._PACE_CHARTS.values()
-    ax = kept.axes[0]
+    ax = kept.figure.axes[0]
     assert {t.get_fontweight() for t in ax.get_yticklabels()} == {"normal"}
     assert {b.get_edgecolor()[3] for b in bars_of(ax)} == {0}
     assert len(ax.patches) == len(tld.units())  # the bars only: no highlight band left

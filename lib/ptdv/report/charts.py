@@ -24,6 +24,7 @@ import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib as mpl
@@ -236,9 +237,16 @@ def _is_demo(df: pd.DataFrame) -> bool:
     return "demo" in df.columns and bool(df["demo"].fillna(False).astype(bool).any())
 
 
-def _renderer(fig: Figure) -> object:
-    canvas = fig.canvas
-    return canvas.get_renderer() if hasattr(canvas, "get_renderer") else fig._get_renderer()
+def _renderer(fig: Figure, dpi: float | None = None) -> object:
+    """Return a renderer for the figure: at its own resolution, or at `dpi`."""
+    before = fig.dpi
+    if dpi is not None:
+        fig.dpi = dpi
+    try:
+        canvas = fig.canvas
+        return canvas.get_renderer() if hasattr(canvas, "get_renderer") else fig._get_renderer()
+    finally:
+        fig.dpi = before
 
 
 def _wrap(parts: list[str], sep: str, width_px: float, prop: FontProperties, renderer) -> str:
@@ -519,8 +527,21 @@ def _highlight(ax: Axes, ids: np.ndarray, unit_id: str) -> Callable[[], None]:
     return undo
 
 
+@dataclass(frozen=True)
+class _KeptChart:
+    """A chart laid out once and drawn many times (see pace_images).
+
+    `measure` is a renderer at the PNG's resolution, kept with the chart for measuring its
+    crop box: matplotlib caches the size of each text per renderer, and a fresh renderer for
+    every image measured all 114 texts of a 57-unit chart anew.
+    """
+
+    figure: Figure
+    measure: object
+
+
 #: Pace charts laid out and kept, without a highlight, by what they show (see pace_images).
-_PACE_CHARTS: OrderedDict[str, Figure] = OrderedDict()
+_PACE_CHARTS: OrderedDict[str, _KeptChart] = OrderedDict()
 #: How many are kept: a report draws one per metric.
 _PACE_KEPT = 4
 
@@ -547,18 +568,21 @@ def pace_images(
     if unit_id is not None and unit_id not in set(ids):
         raise ValueError(f"unit {unit_id!r} is not in the progress table for {metric!r}")
     key = _pace_key(df, metric, lang, by)
-    fig = _PACE_CHARTS.pop(key, None)
-    if fig is None:
+    kept = _PACE_CHARTS.pop(key, None)
+    if kept is None:
         fig = _root_figure(plot_pace(df, metric, lang, by=by))
         _tight_box(fig)  # the layout, at the PNG's resolution, then frozen
         with mpl.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
             fig.set_layout_engine(None)
+        kept = _KeptChart(fig, _renderer(fig, PNG_DPI))
         while len(_PACE_CHARTS) >= _PACE_KEPT:
-            _close(_PACE_CHARTS.popitem(last=False)[1])
-    _PACE_CHARTS[key] = fig  # the most recently used last
+            _close(_PACE_CHARTS.popitem(last=False)[1].figure)
+    _PACE_CHARTS[key] = kept  # the most recently used last
+    fig = kept.figure
     undo = _highlight(fig.axes[0], ids, unit_id) if unit_id is not None else None
     try:
-        return _images(fig, _tight_box(fig, lay_out=False), svg), chart_title(fig)
+        box = _tight_box(fig, lay_out=False, renderer=kept.measure)
+        return _images(fig, box, svg), chart_title(fig)
     finally:
         if undo is not None:
             undo()
@@ -932,20 +956,20 @@ _SVG_METADATA = {"Creator": None, "Date": None, "Format": None, "Type": None}
 PAD_INCHES = 0.08
 
 
-def _tight_box(fig: Figure, lay_out: bool = True) -> Bbox:
+def _tight_box(fig: Figure, lay_out: bool = True, renderer: object = None) -> Bbox:
     """Lay the figure out at the PNG's resolution; return the box its drawing fills, padded.
 
     This is what `savefig(bbox_inches="tight")` measures with a draw of its own before every
     image. Measured once here, it serves the PNG and the SVG alike, whose draws then skip
     the layout (see `figure_images`). `lay_out=False` only measures a figure whose layout is
-    frozen already (see `pace_images`).
+    frozen already, with `renderer` if given, one at the PNG's resolution (see `pace_images`).
     """
     dpi = fig.dpi
     fig.dpi = PNG_DPI
     try:
         if lay_out:
             fig.draw_without_rendering()  # runs the layout engine, renders nothing
-        return fig.get_tightbbox(_renderer(fig)).padded(PAD_INCHES)
+        return fig.get_tightbbox(renderer or _renderer(fig)).padded(PAD_INCHES)
     finally:
         fig.dpi = dpi
 
