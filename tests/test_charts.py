@@ -292,6 +292,56 @@ def test_pace_laid_out_again_when_its_figures_change(tld: Plan) -> None:
     assert english != before and len(charts._PACE_CHARTS) == 3
 
 
+@pytest.mark.parametrize(
+    ("plan", "lang", "units", "full"),
+    [
+        # the top row (beside the elapsed label), the bottom row (above the axis), rows ahead
+        # and on track; a name wider than all the others in bold: its crop box grows
+        (
+            "tld",
+            "vi",
+            ["an-giang", "thua-thien-hue", "binh-phuoc", "soc-trang", "hai-phong"],
+            {"hai-phong"},
+        ),
+        # a unit without a target (its italic note), the first and last rows, in English
+        # (these two names, in bold, reach past the crop box too)
+        (
+            "bg",
+            "en",
+            ["cdn-nong-nghiep", "luc-ngan", "bac-giang", "cd-vien-chuc-tinh"],
+            {"bac-giang", "cd-vien-chuc-tinh"},
+        ),
+    ],
+)
+def test_pace_unit_drawn_near_its_row_only_is_the_chart_drawn_in_full(
+    plan: str, lang: str, units: list[str], full: set[str], request, monkeypatch
+) -> None:
+    # a unit's PNG redraws only the parts near its row and takes the plain chart's pixels
+    # elsewhere; the result must be the kept chart, highlighted, drawn in full, byte for byte
+    p = request.getfixturevalue(plan)
+    charts._PACE_CHARTS.clear()
+    charts.pace_images(p.df, p.metric, lang)
+    (kept,) = charts._PACE_CHARTS.values()
+    ids = p.units(p.metric)["unit_id"].to_numpy()
+    drawn_near: list[str] = []
+    raw = charts._raw
+    for unit in units:
+        monkeypatch.setattr(
+            charts, "_raw", lambda *a, unit=unit: drawn_near.append(unit) or raw(*a)
+        )
+        images, _ = charts.pace_images(p.df, p.metric, lang, unit_id=unit)
+        monkeypatch.setattr(charts, "_raw", raw)
+        undo, _ = charts._highlight(kept.figure.axes[0], ids, unit)
+        try:
+            box = charts._tight_box(kept.figure, lay_out=False)
+            in_full = charts._images(kept.figure, box, svg=True)
+        finally:
+            undo()
+        assert images == in_full, unit
+    assert set(drawn_near) == set(units) - full
+    assert all(drawn_near.count(u) == 2 for u in drawn_near)  # as it is, then as it was
+
+
 def test_pace_grows_with_the_units_and_keeps_names_inside(tld: Plan, bg: Plan) -> None:
     big = charts.plot_pace(tld.df, tld.metric)
     small = charts.plot_pace(bg.df, bg.metric)

@@ -28,13 +28,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib as mpl
+import matplotlib.image
 import numpy as np
 import pandas as pd
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure, SubFigure
 from matplotlib.font_manager import FontProperties
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 from matplotlib.transforms import Bbox, ScaledTranslation
 
@@ -481,7 +485,7 @@ def plot_pace(
         )
 
         if unit_id is not None:
-            _highlight(ax, units["unit_id"].to_numpy(), unit_id)
+            _highlight(ax, units["unit_id"].to_numpy(), unit_id)  # for good: no undo
 
         parts = [_("Illustrative data").upper()] if _is_demo(df) else []
         parts.append(
@@ -502,10 +506,11 @@ def plot_pace(
     return ax
 
 
-def _highlight(ax: Axes, ids: np.ndarray, unit_id: str) -> Callable[[], None]:
-    """Highlight a unit's row of the pace chart (band, outlined bar, bold label); return its undo.
+def _highlight(ax: Axes, ids: np.ndarray, unit_id: str) -> tuple[Callable[[], None], list[Artist]]:
+    """Highlight a unit's row of the pace chart (band, outlined bar, bold label).
 
-    `ids` are the chart's unit ids, first row first.
+    `ids` are the chart's unit ids, first row first. Returns the undo, and the artists the
+    highlight changes or adds (the bar, the label, the band).
     """
     i = int(np.flatnonzero(ids == unit_id)[0])
     bar = [p for p in ax.patches if p.get_gid() == "pace-bar"][i]
@@ -524,20 +529,24 @@ def _highlight(ax: Axes, ids: np.ndarray, unit_id: str) -> Callable[[], None]:
         tick.set_fontweight(before[2])
         tick.set_color(before[3])
 
-    return undo
+    return undo, [bar, tick, band]
 
 
-@dataclass(frozen=True)
+@dataclass
 class _KeptChart:
-    """A chart laid out once and drawn many times (see pace_images).
+    """A chart laid out once and drawn many times, a part of it changed each time.
 
-    `measure` is a renderer at the PNG's resolution, kept with the chart for measuring its
-    crop box: matplotlib caches the size of each text per renderer, and a fresh renderer for
-    every image measured all 114 texts of a 57-unit chart anew.
+    `measure` is a renderer at the PNG's resolution, kept with the chart: matplotlib caches
+    the size of each text per renderer, and a fresh renderer for every image measured all 114
+    texts of a 57-unit chart anew. `box` is the plain chart's crop box, `pixels` its PNG's
+    pixels (made when first needed), and `extents` where each of its drawn parts lies.
     """
 
     figure: Figure
     measure: object
+    box: Bbox
+    pixels: np.ndarray | None = None
+    extents: list[tuple[Artist, Bbox | None]] | None = None
 
 
 #: Pace charts laid out and kept, without a highlight, by what they show (see pace_images).
@@ -562,6 +571,10 @@ def pace_images(
     kernel renders unit after unit) and kept; a unit's images are that chart drawn with the
     unit highlighted, after which the highlight is removed again. The images are cropped to
     what each draws (a bold label may reach further left than the layout measured).
+
+    Where the crop box is the plain chart's, the PNG redraws only the parts near the unit's
+    row and takes the rest from the plain chart's pixels (`_changed_png`): the same image,
+    pixel for pixel, without drawing the other rows' 112 texts again. The SVG is drawn whole.
     """
     lang = _check_lang(lang)
     ids = _unit_rows(df, metric)["unit_id"].to_numpy()
@@ -571,20 +584,39 @@ def pace_images(
     kept = _PACE_CHARTS.pop(key, None)
     if kept is None:
         fig = _root_figure(plot_pace(df, metric, lang, by=by))
-        _tight_box(fig)  # the layout, at the PNG's resolution, then frozen
+        box = _tight_box(fig)  # the layout, at the PNG's resolution, then frozen
         with mpl.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
             fig.set_layout_engine(None)
-        kept = _KeptChart(fig, _renderer(fig, PNG_DPI))
+        kept = _KeptChart(fig, _renderer(fig, PNG_DPI), box)
         while len(_PACE_CHARTS) >= _PACE_KEPT:
             _close(_PACE_CHARTS.popitem(last=False)[1].figure)
     _PACE_CHARTS[key] = kept  # the most recently used last
     fig = kept.figure
-    undo = _highlight(fig.axes[0], ids, unit_id) if unit_id is not None else None
+    if unit_id is None:
+        return _images(fig, kept.box, svg), chart_title(fig)
+    if kept.pixels is None:  # the plain chart's pixels and parts, for every unit after
+        kept.pixels = _pixels(_render(fig, "png", kept.box))
+        kept.extents = _extents(fig, kept.measure)
+    label = fig.axes[0].get_yticklabels()[int(np.flatnonzero(ids == unit_id)[0])]
+    plain_label = _extent(label, kept.measure)
+    undo, changed = _highlight(fig.axes[0], ids, unit_id)
+    undone = False
+
+    def plain_again() -> None:
+        nonlocal undone
+        undo()
+        undone = True
+
     try:
         box = _tight_box(fig, lay_out=False, renderer=kept.measure)
-        return _images(fig, box, svg), chart_title(fig)
+        if box.bounds != kept.box.bounds:  # a bold label reaches further: draw it all
+            return _images(fig, box, svg), chart_title(fig)
+        images = {"svg": _render(fig, "svg", box)} if svg else {}
+        where = [plain_label] + [_extent(a, kept.measure) for a in changed]
+        images = {"png": _changed_png(kept, where, plain_again), **images}
+        return images, chart_title(fig)
     finally:
-        if undo is not None:
+        if not undone:
             undo()
 
 
@@ -594,6 +626,92 @@ def _pace_key(df: pd.DataFrame, metric: str, lang: str, by: str) -> str:
     digest.update(pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes())
     digest.update(repr(sorted(STYLE.items())).encode())
     return digest.hexdigest()
+
+
+#: How far around a changed part its pixels may change, in pixels (antialiasing, a line's
+#: width, a label's background box), when only that part of a kept chart is drawn again.
+_CHANGE_MARGIN = 6.0
+
+
+def _extent(artist: Artist, renderer: object) -> Bbox | None:
+    """Return where an artist draws (display units at the PNG's resolution), or None.
+
+    Only texts, lines and patches are measured: a collection's extent, for one, leaves out
+    its markers' size, so any other artist is said to draw anywhere.
+    """
+    if not isinstance(artist, (Text, Line2D, Patch)):
+        return None
+    fig = artist.get_figure(root=True)
+    dpi, fig.dpi = fig.dpi, PNG_DPI
+    try:
+        box = artist.get_window_extent(renderer)
+    except Exception:  # noqa: BLE001 - an artist that cannot say is drawn every time
+        return None
+    finally:
+        fig.dpi = dpi
+    if not np.isfinite(box.get_points()).all():
+        return None
+    return box.padded(_CHANGE_MARGIN)
+
+
+def _extents(fig: Figure, renderer: object) -> list[tuple[Artist, Bbox | None]]:
+    """Return the figure's drawn parts (artists without children) and where each draws."""
+    leaves = fig.findobj(lambda a: not a.get_children() and a.get_visible())
+    return [(a, _extent(a, renderer)) for a in leaves]
+
+
+def _pixels(png: bytes) -> np.ndarray:
+    """Return a PNG's RGBA pixels."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as image:
+        return np.asarray(image.convert("RGBA"))
+
+
+def _changed_png(kept: _KeptChart, where: list[Bbox | None], undo: Callable[[], None]) -> bytes:
+    """Return the PNG of a kept chart of which a few parts changed, drawing only near them.
+
+    `where` holds the extents of the changed parts, before and after the change, and `undo`
+    turns the chart back as it was. The parts that lie near them (the row's bar, lines and
+    labels, the axes' background) are drawn twice, as they are now and, after `undo`, as
+    they were, each time with every other part hidden. The pixels that differ between the
+    two are the pixels the change made, and they replace those of the plain chart. Every
+    part that draws on such a pixel is among the parts drawn, so the result is the changed
+    chart drawn in full, pixel for pixel; a part whose extent is unknown is always drawn.
+    """
+    fig = kept.figure
+    if any(w is None for w in where):
+        return _render(fig, "png", kept.box)
+    hidden = [
+        a
+        for a, extent in kept.extents
+        if extent is not None and not any(extent.overlaps(w) for w in where)
+    ]
+    for artist in hidden:
+        artist.set_visible(False)
+    try:
+        after = _raw(fig, kept.box, kept.pixels.shape)
+        undo()
+        before = _raw(fig, kept.box, kept.pixels.shape)
+    finally:
+        for artist in hidden:
+            artist.set_visible(True)
+    pixels = kept.pixels.copy()
+    changed = (after != before).any(axis=2)
+    pixels[changed] = after[changed]
+    buf = io.BytesIO()
+    mpl.image.imsave(buf, pixels, format="png", origin="upper", dpi=PNG_DPI)
+    return buf.getvalue()
+
+
+def _raw(fig: Figure, box: Bbox, shape: tuple[int, ...]) -> np.ndarray:
+    """Return the figure's part `box` drawn as RGBA pixels, as many as its PNG's (`shape`)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="rgba", dpi=PNG_DPI, bbox_inches=box, facecolor="white")
+    raw = np.frombuffer(buf.getvalue(), dtype=np.uint8)
+    if raw.size != math.prod(shape):  # the same box at the same resolution: never expected
+        raise ValueError(f"{raw.size} RGBA bytes drawn where {shape} were expected")
+    return raw.reshape(shape)
 
 
 # ---------------------------------------------------------------------------------------------
