@@ -538,8 +538,9 @@ class _KeptChart:
 
     `measure` is a renderer at the PNG's resolution, kept with the chart: matplotlib caches
     the size of each text per renderer, and a fresh renderer for every image measured all 114
-    texts of a 57-unit chart anew. `box` is the plain chart's crop box, `pixels` its PNG's
-    pixels (made when first needed), and `extents` where each of its drawn parts lies.
+    texts of a 57-unit chart anew. `box` is the plain chart's crop box; made when first
+    needed: `pixels`, its PNG's pixels, `extents`, where each of its drawn parts lies, and
+    `drawn`, the box they fill, unpadded.
     """
 
     figure: Figure
@@ -547,6 +548,7 @@ class _KeptChart:
     box: Bbox
     pixels: np.ndarray | None = None
     extents: list[tuple[Artist, Bbox | None]] | None = None
+    drawn: Bbox | None = None
 
 
 #: Pace charts laid out and kept, without a highlight, by what they show (see pace_images).
@@ -597,8 +599,10 @@ def pace_images(
     if kept.pixels is None:  # the plain chart's pixels and parts, for every unit after
         kept.pixels = _pixels(_render(fig, "png", kept.box))
         kept.extents = _extents(fig, kept.measure)
+        kept.drawn = _tight_box(fig, lay_out=False, renderer=kept.measure, pad=0.0)
     label = fig.axes[0].get_yticklabels()[int(np.flatnonzero(ids == unit_id)[0])]
     plain_label = _extent(label, kept.measure)
+    label_was = _extent(label, kept.measure, margin=0.0)
     undo, changed = _highlight(fig.axes[0], ids, unit_id)
     undone = False
 
@@ -608,7 +612,10 @@ def pace_images(
         undone = True
 
     try:
-        box = _tight_box(fig, lay_out=False, renderer=kept.measure)
+        if _same_box(kept, label_was, [_extent(a, kept.measure, margin=0.0) for a in changed]):
+            box = kept.box
+        else:
+            box = _tight_box(fig, lay_out=False, renderer=kept.measure)
         if box.bounds != kept.box.bounds:  # a bold label reaches further: draw it all
             return _images(fig, box, svg), chart_title(fig)
         images = {"svg": _render(fig, "svg", box)} if svg else {}
@@ -633,8 +640,10 @@ def _pace_key(df: pd.DataFrame, metric: str, lang: str, by: str) -> str:
 _CHANGE_MARGIN = 6.0
 
 
-def _extent(artist: Artist, renderer: object) -> Bbox | None:
+def _extent(artist: Artist, renderer: object, margin: float = _CHANGE_MARGIN) -> Bbox | None:
     """Return where an artist draws (display units at the PNG's resolution), or None.
+
+    `margin` pixels are added on every side.
 
     Only texts, lines and patches are measured: a collection's extent, for one, leaves out
     its markers' size, so any other artist is said to draw anywhere.
@@ -651,7 +660,25 @@ def _extent(artist: Artist, renderer: object) -> Bbox | None:
         fig.dpi = dpi
     if not np.isfinite(box.get_points()).all():
         return None
-    return box.padded(_CHANGE_MARGIN)
+    return box.padded(margin)
+
+
+def _same_box(kept: _KeptChart, was: Bbox | None, now: list[Bbox | None]) -> bool:
+    """Return True if a kept chart, a few of its parts changed, surely keeps its crop box.
+
+    The box is what all the parts draw, padded. It stays the same if the part that changed
+    lay inside it, off every edge (`was`: other parts make the edges), and the changed parts
+    now lie inside it (`now`). A pixel of room on every side absorbs rounding; if in doubt,
+    the box is measured again, which takes a pass over all the parts.
+    """
+    inner = Bbox(kept.drawn.get_points() * PNG_DPI).padded(-1.0)
+
+    def inside(b: Bbox | None) -> bool:
+        return b is not None and (
+            inner.x0 <= b.x0 and b.x1 <= inner.x1 and inner.y0 <= b.y0 and b.y1 <= inner.y1
+        )
+
+    return inside(was) and all(inside(b) for b in now)
 
 
 def _extents(fig: Figure, renderer: object) -> list[tuple[Artist, Bbox | None]]:
@@ -1074,20 +1101,23 @@ _SVG_METADATA = {"Creator": None, "Date": None, "Format": None, "Type": None}
 PAD_INCHES = 0.08
 
 
-def _tight_box(fig: Figure, lay_out: bool = True, renderer: object = None) -> Bbox:
+def _tight_box(
+    fig: Figure, lay_out: bool = True, renderer: object = None, pad: float = PAD_INCHES
+) -> Bbox:
     """Lay the figure out at the PNG's resolution; return the box its drawing fills, padded.
 
     This is what `savefig(bbox_inches="tight")` measures with a draw of its own before every
     image. Measured once here, it serves the PNG and the SVG alike, whose draws then skip
     the layout (see `figure_images`). `lay_out=False` only measures a figure whose layout is
     frozen already, with `renderer` if given, one at the PNG's resolution (see `pace_images`).
+    The box is in inches, with `pad` inches of white space around the drawing.
     """
     dpi = fig.dpi
     fig.dpi = PNG_DPI
     try:
         if lay_out:
             fig.draw_without_rendering()  # runs the layout engine, renders nothing
-        return fig.get_tightbbox(renderer or _renderer(fig)).padded(PAD_INCHES)
+        return fig.get_tightbbox(renderer or _renderer(fig)).padded(pad)
     finally:
         fig.dpi = dpi
 
