@@ -129,6 +129,18 @@ def test_unit_pdfs_show_the_units_own_name_and_figures(tld: Path) -> None:
     assert "Hải Phòng" not in pdf_text(tld / "don-vi" / "bac-kan.pdf")
 
 
+def test_unit_pdf_pages_are_not_left_nearly_empty(tld: Path) -> None:
+    # the pace chart of 57 units is a page tall: at its full height it left the page before
+    # it with one line of notes; in print it shrinks a little and shares that page
+    for unit in ("bac-kan", "hai-phong-2"):
+        pages = PdfReader(tld / "don-vi" / f"{unit}.pdf").pages
+        assert len(pages) == 4, unit
+        for n, page in enumerate(pages[:-1], start=1):  # the last page ends where it ends
+            lines = page.extract_text().splitlines()
+            assert len(page.images) > 0 or len(lines) > 20, (unit, n, lines)
+        assert "Cách tính chỉ tiêu kỳ" in pages[1].extract_text() and len(pages[1].images) > 0
+
+
 # --- Excel --------------------------------------------------------------------------------
 
 
