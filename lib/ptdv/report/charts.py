@@ -509,8 +509,8 @@ def plot_pace(
 def _highlight(ax: Axes, ids: np.ndarray, unit_id: str) -> tuple[Callable[[], None], list[Artist]]:
     """Highlight a unit's row of the pace chart (band, outlined bar, bold label).
 
-    `ids` are the chart's unit ids, first row first. Returns the undo, and the artists the
-    highlight changes or adds (the bar, the label, the band).
+    `ids` are the chart's unit ids, first row first. Returns the undo (which acts once), and
+    the artists the highlight changes or adds (the bar, the label, the band).
     """
     i = int(np.flatnonzero(ids == unit_id)[0])
     bar = [p for p in ax.patches if p.get_gid() == "pace-bar"][i]
@@ -521,8 +521,13 @@ def _highlight(ax: Axes, ids: np.ndarray, unit_id: str) -> tuple[Callable[[], No
     band = ax.axhspan(i - 0.5, i + 0.5, color=_HIGHLIGHT, zorder=0, linewidth=0)
     tick.set_fontweight("bold")
     tick.set_color("black")
+    undone = False
 
-    def undo() -> None:
+    def undo() -> None:  # once: later calls do nothing
+        nonlocal undone
+        if undone:
+            return
+        undone = True
         band.remove()
         bar.set_edgecolor(before[0])
         bar.set_linewidth(before[1])
@@ -601,30 +606,21 @@ def pace_images(
         kept.extents = _extents(fig, kept.measure)
         kept.drawn = _tight_box(fig, lay_out=False, renderer=kept.measure, pad=0.0)
     label = fig.axes[0].get_yticklabels()[int(np.flatnonzero(ids == unit_id)[0])]
-    plain_label = _extent(label, kept.measure)
-    label_was = _extent(label, kept.measure, margin=0.0)
+    was = _extent(label, kept.measure)
     undo, changed = _highlight(fig.axes[0], ids, unit_id)
-    undone = False
-
-    def plain_again() -> None:
-        nonlocal undone
-        undo()
-        undone = True
-
     try:
-        if _same_box(kept, label_was, [_extent(a, kept.measure, margin=0.0) for a in changed]):
+        now = [_extent(a, kept.measure) for a in changed]
+        if _same_box(kept, was, now):
             box = kept.box
         else:
             box = _tight_box(fig, lay_out=False, renderer=kept.measure)
         if box.bounds != kept.box.bounds:  # a bold label reaches further: draw it all
             return _images(fig, box, svg), chart_title(fig)
         images = {"svg": _render(fig, "svg", box)} if svg else {}
-        where = [plain_label] + [_extent(a, kept.measure) for a in changed]
-        images = {"png": _changed_png(kept, where, plain_again), **images}
+        images = {"png": _changed_png(kept, [was, *now], undo), **images}
         return images, chart_title(fig)
     finally:
-        if not undone:
-            undo()
+        undo()
 
 
 def _pace_key(df: pd.DataFrame, metric: str, lang: str, by: str) -> str:
@@ -640,10 +636,8 @@ def _pace_key(df: pd.DataFrame, metric: str, lang: str, by: str) -> str:
 _CHANGE_MARGIN = 6.0
 
 
-def _extent(artist: Artist, renderer: object, margin: float = _CHANGE_MARGIN) -> Bbox | None:
+def _extent(artist: Artist, renderer: object) -> Bbox | None:
     """Return where an artist draws (display units at the PNG's resolution), or None.
-
-    `margin` pixels are added on every side.
 
     Only texts, lines and patches are measured: a collection's extent, for one, leaves out
     its markers' size, so any other artist is said to draw anywhere.
@@ -660,7 +654,7 @@ def _extent(artist: Artist, renderer: object, margin: float = _CHANGE_MARGIN) ->
         fig.dpi = dpi
     if not np.isfinite(box.get_points()).all():
         return None
-    return box.padded(margin)
+    return box
 
 
 def _same_box(kept: _KeptChart, was: Bbox | None, now: list[Bbox | None]) -> bool:
@@ -682,9 +676,17 @@ def _same_box(kept: _KeptChart, was: Bbox | None, now: list[Bbox | None]) -> boo
 
 
 def _extents(fig: Figure, renderer: object) -> list[tuple[Artist, Bbox | None]]:
-    """Return the figure's drawn parts (artists without children) and where each draws."""
+    """Return the figure's drawn parts (artists without children) and near where each draws.
+
+    Each extent is widened by `_CHANGE_MARGIN` pixels on every side.
+    """
     leaves = fig.findobj(lambda a: not a.get_children() and a.get_visible())
-    return [(a, _extent(a, renderer)) for a in leaves]
+    return [(a, _near(_extent(a, renderer))) for a in leaves]
+
+
+def _near(extent: Bbox | None) -> Bbox | None:
+    """Return an extent widened by `_CHANGE_MARGIN` pixels on every side (None stays None)."""
+    return None if extent is None else extent.padded(_CHANGE_MARGIN)
 
 
 def _pixels(png: bytes) -> np.ndarray:
@@ -695,10 +697,10 @@ def _pixels(png: bytes) -> np.ndarray:
         return np.asarray(image.convert("RGBA"))
 
 
-def _changed_png(kept: _KeptChart, where: list[Bbox | None], undo: Callable[[], None]) -> bytes:
+def _changed_png(kept: _KeptChart, changed: list[Bbox | None], undo: Callable[[], None]) -> bytes:
     """Return the PNG of a kept chart of which a few parts changed, drawing only near them.
 
-    `where` holds the extents of the changed parts, before and after the change, and `undo`
+    `changed` holds the extents of the changed parts, before and after the change, and `undo`
     turns the chart back as it was. The parts that lie near them (the row's bar, lines and
     labels, the axes' background) are drawn twice, as they are now and, after `undo`, as
     they were, each time with every other part hidden. The pixels that differ between the
@@ -707,8 +709,9 @@ def _changed_png(kept: _KeptChart, where: list[Bbox | None], undo: Callable[[], 
     chart drawn in full, pixel for pixel; a part whose extent is unknown is always drawn.
     """
     fig = kept.figure
-    if any(w is None for w in where):
+    if any(c is None for c in changed):
         return _render(fig, "png", kept.box)
+    where = [_near(c) for c in changed]
     hidden = [
         a
         for a, extent in kept.extents
@@ -724,8 +727,8 @@ def _changed_png(kept: _KeptChart, where: list[Bbox | None], undo: Callable[[], 
         for artist in hidden:
             artist.set_visible(True)
     pixels = kept.pixels.copy()
-    changed = (after != before).any(axis=2)
-    pixels[changed] = after[changed]
+    differ = (after != before).any(axis=2)
+    pixels[differ] = after[differ]
     buf = io.BytesIO()
     mpl.image.imsave(buf, pixels, format="png", origin="upper", dpi=PNG_DPI)
     return buf.getvalue()
