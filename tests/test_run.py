@@ -322,19 +322,18 @@ def test_a_kernel_keeps_one_ready_client_from_notebook_to_notebook(
     # the kernel's output has been quiet for 0.2 s. A run's (or a worker's) kernel hands out
     # one client, kept ready: three notebooks wait for it once, and each cell keeps its own
     # outputs. A kernel that died is replaced, with a client of its own.
-    from jupyter_client.client import KernelClient
     from jupyter_core.utils import run_sync
 
     from ptdv import pipeline
 
     waits: list[int] = []
-    real_wait = KernelClient._async_wait_for_ready
+    real_wait = pipeline._handshake
 
-    async def counted(self: KernelClient, timeout: float | None = None) -> None:
+    async def counted(kc: object, timeout: float | None = None) -> None:
         waits.append(1)
-        await real_wait(self, timeout=timeout)
+        await real_wait(kc, timeout)
 
-    monkeypatch.setattr(KernelClient, "_async_wait_for_ready", counted)
+    monkeypatch.setattr(pipeline, "_handshake", counted)
     tiny_notebook(tmp_path, "steps.ipynb", "plan_id", "print('plan', plan_id)", "plan_id * 2")
     monkeypatch.setenv("PTDV_ROOT", str(tmp_path))
 
@@ -357,6 +356,85 @@ def test_a_kernel_keeps_one_ready_client_from_notebook_to_notebook(
         assert pipeline._worker_kernel() is not km and len(waits) == 2
     finally:
         pipeline._stop_kernel()
+
+
+class _Channel:
+    """A kernel client's channel that hands out a script of messages (None: silence)."""
+
+    def __init__(self, script: list) -> None:
+        self.script = script
+        self.waits: list[float] = []
+
+    async def get_msg(self, timeout: float) -> dict:
+        from queue import Empty
+
+        self.waits.append(timeout)
+        if not self.script or self.script[0] is None:
+            if self.script:
+                self.script.pop(0)
+            raise Empty
+        return self.script.pop(0)
+
+
+def _msg(msg_type: str, parent: str, **content: str) -> dict:
+    return {"msg_type": msg_type, "parent_header": {"msg_id": parent}, "content": content}
+
+
+def test_a_kernel_is_ready_at_the_idle_of_the_kernel_info_it_answered() -> None:
+    # The handshake asks kernel_info until answered, then reads the output channel up to the
+    # kernel's idle status for that very request: a status for another request, or output,
+    # does not end it. A silent output channel (not connected yet) means asking again, and
+    # waiting twice as long for it each time.
+    from jupyter_core.utils import run_sync
+
+    from ptdv import pipeline
+
+    class Client:
+        def __init__(self, shell: list, iopub: list) -> None:
+            self.shell_channel, self.iopub_channel = _Channel(shell), _Channel(iopub)
+            self.asked: list[str] = []
+            self.handled: list[dict] = []
+
+        def kernel_info(self) -> str:
+            self.asked.append(f"k{len(self.asked) + 1}")
+            return self.asked[-1]
+
+        def _handle_kernel_info_reply(self, msg: dict) -> None:
+            self.handled.append(msg)
+
+        async def _async_is_alive(self) -> bool:
+            return True
+
+    reply1, reply2 = _msg("kernel_info_reply", "k1"), _msg("kernel_info_reply", "k2")
+    kc = Client(
+        shell=[reply1, reply2],
+        iopub=[
+            None,  # k1: the channel is not connected yet, its status is lost
+            _msg("status", "k1", execution_state="idle"),  # late, and not k2's
+            _msg("stream", "k2", name="stdout", text="x"),
+            _msg("status", "k2", execution_state="busy"),
+            _msg("status", "k2", execution_state="idle"),
+            _msg("status", "k3", execution_state="idle"),  # left for nbclient to skip
+        ],
+    )
+    run_sync(pipeline._handshake)(kc, 5)
+    assert kc.asked == ["k1", "k2"] and kc.handled == [reply2]
+    first, longest = pipeline._IOPUB_WAIT
+    assert kc.iopub_channel.waits == [first] + [2 * first] * 4
+    assert len(kc.iopub_channel.script) == 1
+
+    # an answer to a request this handshake did not make (a warm-up's) is not its answer
+    stale = _msg("kernel_info_reply", "earlier")
+    kc = Client(shell=[stale, reply2], iopub=[_msg("status", "k2", execution_state="idle")])
+    run_sync(pipeline._handshake)(kc, 5)
+    assert kc.handled == [reply2]
+
+    # never connected: the waits grow to the longest, and the deadline ends it
+    kc = Client(shell=[reply1] * 12, iopub=[None] * 12)
+    with pytest.raises(RuntimeError, match="didn't respond"):
+        run_sync(pipeline._handshake)(kc, 0.05)
+    assert kc.iopub_channel.waits == [min(first * 2**i, longest) for i in range(12)]
+    assert kc.iopub_channel.waits[-1] == longest
 
 
 def test_a_full_disk_in_a_notebook_is_one_line_naming_what_was_written(

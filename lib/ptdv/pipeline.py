@@ -128,6 +128,9 @@ def _kept_client_manager() -> type:
     channel until it has been quiet that long). The kernel is ours and runs one notebook at
     a time, so every notebook can use the client that is already connected: its channels
     stay open, and nbclient matches each output to the cell that asked for it.
+
+    The first wait is jupyter_client's handshake without its 0.2 s of silence at the end
+    (see `_handshake`).
     """
     from jupyter_client.asynchronous import AsyncKernelClient
     from jupyter_client.manager import AsyncKernelManager
@@ -145,7 +148,7 @@ def _kept_client_manager() -> type:
 
         async def wait_for_ready(self, timeout: float | None = None) -> None:
             if not (self.ready and self.channels_running):
-                await super()._async_wait_for_ready(timeout=timeout)
+                await _handshake(self, timeout)
                 self.ready = True
 
     class KeptClientKernelManager(AsyncKernelManager):
@@ -161,6 +164,67 @@ def _kept_client_manager() -> type:
             return self.kept
 
     return KeptClientKernelManager
+
+
+#: How long a handshake waits for the kernel's output channel, first, and at most (s): it
+#: waits twice as long on each try.
+_IOPUB_WAIT = (0.05, 1.0)
+
+
+async def _handshake(kc: Any, timeout: float | None) -> None:  # noqa: ANN401
+    """Wait until the kernel answers kernel_info and its output channel is connected.
+
+    What jupyter_client's `wait_for_ready` checks, and in the same way: ask kernel_info
+    (again each second until answered), then see a message on the output channel, which
+    proves it connected. jupyter_client then reads that channel until it has been silent for
+    0.2 s, to drop whatever the kernel said before. Here the wait ends at the kernel's `idle`
+    status for the kernel_info request answered: the kernel sends it after everything else it
+    said about that request and before, in order, on that channel, so nothing stale is left
+    behind it, and no silence is waited for. (nbclient only reads messages whose parent is its
+    own request anyway.)
+    """
+    from queue import Empty
+
+    deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+    asked: set[str] = set()
+    wait, longest = _IOPUB_WAIT
+    while True:
+        asked.add(kc.kernel_info())
+        try:
+            reply = await kc.shell_channel.get_msg(timeout=1)
+        except Empty:
+            reply = None
+        if reply is not None and reply["msg_type"] == "kernel_info_reply":
+            request = reply["parent_header"].get("msg_id")
+            if request in asked and await _idle_seen(kc, request, wait):
+                kc._handle_kernel_info_reply(reply)
+                return
+            wait = min(2 * wait, longest)
+        if not await kc._async_is_alive():
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
+
+
+async def _idle_seen(kc: Any, request: str, wait: float) -> bool:  # noqa: ANN401
+    """Read the output channel up to the kernel's idle status for `request`.
+
+    False if the channel stays silent for `wait` seconds first (not connected yet: the
+    kernel's messages were published before it was, and are lost).
+    """
+    from queue import Empty
+
+    while True:
+        try:
+            msg = await kc.iopub_channel.get_msg(timeout=wait)
+        except Empty:
+            return False
+        if (
+            msg["msg_type"] == "status"
+            and msg["parent_header"].get("msg_id") == request
+            and msg["content"].get("execution_state") == "idle"
+        ):
+            return True
 
 
 def _worker_kernel() -> Any:
