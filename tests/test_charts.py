@@ -324,13 +324,20 @@ def test_pace_unit_drawn_near_its_row_only_is_the_chart_drawn_in_full(
     (kept,) = charts._PACE_CHARTS.values()
     ids = p.units(p.metric)["unit_id"].to_numpy()
     drawn_near: list[str] = []
-    raw = charts._raw
+    measured: list[str] = []  # the crop box measured again, over every part
+    raw, tight_box = charts._raw, charts._tight_box
     for unit in units:
         monkeypatch.setattr(
             charts, "_raw", lambda *a, unit=unit: drawn_near.append(unit) or raw(*a)
         )
+        monkeypatch.setattr(
+            charts,
+            "_tight_box",
+            lambda *a, unit=unit, **k: measured.append(unit) or tight_box(*a, **k),
+        )
         images, _ = charts.pace_images(p.df, p.metric, lang, unit_id=unit)
         monkeypatch.setattr(charts, "_raw", raw)
+        monkeypatch.setattr(charts, "_tight_box", tight_box)
         undo, _ = charts._highlight(kept.figure.axes[0], ids, unit)
         try:
             box = charts._tight_box(kept.figure, lay_out=False)
@@ -340,6 +347,10 @@ def test_pace_unit_drawn_near_its_row_only_is_the_chart_drawn_in_full(
         assert images == in_full, unit
     assert set(drawn_near) == set(units) - full
     assert all(drawn_near.count(u) == 2 for u in drawn_near)  # as it is, then as it was
+    # the box is kept without measuring where the highlight (its band spans the axes, whose
+    # right edge is the box's) stays within it; only a bold name reaching past it measures
+    # (the first unit measures the plain chart's parts, once, for all the units after it)
+    assert measured == [units[0]] + [u for u in units if u in full]
 
 
 def test_pace_grows_with_the_units_and_keeps_names_inside(tld: Plan, bg: Plan) -> None:

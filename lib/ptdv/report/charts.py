@@ -661,18 +661,20 @@ def _same_box(kept: _KeptChart, was: Bbox | None, now: list[Bbox | None]) -> boo
     """Return True if a kept chart, a few of its parts changed, surely keeps its crop box.
 
     The box is what all the parts draw, padded. It stays the same if the part that changed
-    lay inside it, off every edge (`was`: other parts make the edges), and the changed parts
-    now lie inside it (`now`). A pixel of room on every side absorbs rounding; if in doubt,
-    the box is measured again, which takes a pass over all the parts.
+    lay inside it, off every edge (`was`: other parts make the edges; a pixel of room on
+    every side absorbs rounding), and the changed parts now lie within it (`now`), edges
+    included: the highlight's band spans the axes, whose edge is often the box's. If in
+    doubt, the box is measured again, which takes a pass over all the parts.
     """
-    inner = Bbox(kept.drawn.get_points() * PNG_DPI).padded(-1.0)
+    drawn = Bbox(kept.drawn.get_points() * PNG_DPI)
+    inner = drawn.padded(-1.0)
 
-    def inside(b: Bbox | None) -> bool:
+    def within(b: Bbox | None, box: Bbox) -> bool:
         return b is not None and (
-            inner.x0 <= b.x0 and b.x1 <= inner.x1 and inner.y0 <= b.y0 and b.y1 <= inner.y1
+            box.x0 <= b.x0 and b.x1 <= box.x1 and box.y0 <= b.y0 and b.y1 <= box.y1
         )
 
-    return inside(was) and all(inside(b) for b in now)
+    return within(was, inner) and all(within(b, drawn) for b in now)
 
 
 def _extents(fig: Figure, renderer: object) -> list[tuple[Artist, Bbox | None]]:
