@@ -193,7 +193,7 @@ def test_an_unknown_or_ambiguous_unit_is_refused(built: Built) -> None:
         (
             {"period": PERIOD, "unti": "an"},
             "unknown report parameter(s) unti; valid: plan_id, period, unit, lang, charts_dir, "
-            "appendix",
+            "svg, appendix",
         ),
         (
             {"period": "2029-H1"},

@@ -36,7 +36,7 @@ def bg(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = project_copy(tmp_path_factory.mktemp("bg"))
     # the worker count set explicitly (the default is one per core: this machine's count)
     res = run_ptdv(root, "run", "--plan", "bac-giang-2023-2028", "--period", "2026-H1",
-               "--jobs", "2")  # fmt: skip
+               "--jobs", "2", "--svg-all")  # fmt: skip
     assert res.returncode == 0, res.stderr
     assert "[3/3] 18 report(s) in 2 worker(s) ..." in res.stdout
     return root / "reports" / "bac-giang-2023-2028" / "2026-H1"
@@ -176,6 +176,13 @@ def test_run_json_lists_outputs_hashes_and_times(tld: Path) -> None:
     paths_out = {o["path"] for o in record["outputs"]}
     assert {"tong-hop.html", "tong-hop.pdf", "tong-hop.xlsx", "tong-hop.ipynb"} <= paths_out
     assert {"charts/members_net-pace.png", "charts/members_net-pace.svg"} <= paths_out
+    # a unit's charts are PNG files, and SVG too only with --svg-all (see the Bắc Giang run)
+    unit_charts = {p.removeprefix("charts/don-vi/") for p in paths_out if "/don-vi/" in p}
+    assert unit_charts == {
+        f"{unit}-members_net-{chart}.png"
+        for unit in ("bac-kan", "hai-phong-2")
+        for chart in ("pace", "cumulative")
+    }
     inputs = {i["path"] for i in record["inputs"]}
     assert "data/raw/tld-2021-2023/bang-giao-chi-tieu-135-KH-TLD.xlsx" in inputs
 
@@ -190,6 +197,10 @@ def test_every_bac_giang_unit_gets_a_report(bg: Path) -> None:
     htmls = sorted(p.stem for p in (bg / "don-vi").glob("*.html"))
     pdfs = sorted(p.stem for p in (bg / "don-vi").glob("*.pdf"))
     assert len(htmls) == 17 and htmls == pdfs
+    # --svg-all: each unit's four charts (two metrics, pace and cumulative) in both formats
+    charts = bg / "charts" / "don-vi"
+    pngs = sorted(p.stem for p in charts.glob("*.png"))
+    assert len(pngs) == 17 * 4 and pngs == sorted(p.stem for p in charts.glob("*.svg"))
     record = json.loads((bg / "run.json").read_text("utf-8"))
     assert record["status"] == "ok" and len(record["reports"]) == 18
     assert record["demo"] is True and record["workers"] == 2

@@ -395,6 +395,7 @@ def _run(args: argparse.Namespace) -> int:
         ui_lang=args.ui,
         force=args.force,
         appendix=args.appendix,
+        unit_svg=args.svg_all,
     )
     args.period = record["period"]  # `to-date` resolved after cleaning
     args.lang = record["lang"]  # what --send sends
@@ -579,6 +580,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="end a federation report over many units with their complete table (it is "
         "always in the Excel file)",
+    )
+    s.add_argument(
+        "--svg-all",
+        action="store_true",
+        help="save every unit's charts as SVG too, beside the PNG (the federation's always "
+        "are); about a fifth more time for a batch",
     )
     s.add_argument(
         "--force",

@@ -100,6 +100,8 @@ class Job:
     charts: str = "charts"
     #: the complete table of units at the end of a large federation's report
     appendix: bool = False
+    #: its charts saved as SVG too, beside the PNG
+    svg: bool = True
 
 
 @dataclass
@@ -293,6 +295,8 @@ def render_job(job: Job, plan_id: str, period: str, staging: str) -> JobResult:
     }
     if job.appendix:
         params["appendix"] = True
+    if not job.svg:
+        params["svg"] = False
     t0 = time.perf_counter()
     try:
         pm.execute_notebook(
@@ -471,6 +475,7 @@ def run(
     ui_lang: str = "en",
     force: bool = False,
     appendix: bool = False,
+    unit_svg: bool = False,
 ) -> dict:
     """Clean, compute progress and render the reports; return the run record (run.json).
 
@@ -484,6 +489,8 @@ def run(
     A step whose inputs, notebook, parameters and code are those it last ran with (by
     SHA-256: see `StepKeys`) and whose outputs are intact is skipped, and says so; `force`
     runs every step. `appendix` ends a large federation's report with its complete table.
+    The federation's charts are saved as PNG and SVG, a unit's as PNG (and SVG with
+    `unit_svg`: drawing each unit's charts as SVG too takes a fifth of a batch's time).
     Clean and progress run in one Jupyter kernel; a batch of reports in a
     pool of worker processes, started (with their kernels) while cleaning runs.
 
@@ -534,7 +541,9 @@ def run(
         )
         t = time.perf_counter()
         progress_key = keys.progress(clean_key, period)
-        report_key = keys.report(progress_key, period, units, fmt, lang, plan_lang, appendix)
+        report_key = keys.report(
+            progress_key, period, units, fmt, lang, plan_lang, appendix, unit_svg
+        )
         dest = paths.reports_dir(plan_id) / period
         previous = None if force else _current_reports(dest, lang, report_key)
         if progress_step(
@@ -578,7 +587,8 @@ def run(
         federation = Job(None, card.issuer_short, FEDERATION, lang, fmt, **naming)
         federation.appendix = appendix
         job_list = [federation] + [
-            Job(u, n, u, lang, tuple(f for f in fmt if f != "xlsx"), **naming) for u, n in chosen
+            Job(u, n, u, lang, tuple(f for f in fmt if f != "xlsx"), svg=unit_svg, **naming)
+            for u, n in chosen
         ]
         dest.parent.mkdir(parents=True, exist_ok=True)
         staging = staging_dir(dest)
@@ -868,7 +878,7 @@ class StepKeys:
 
     def report(
         self, progress_key: str, period: str, units: list[str] | None, fmt: tuple[str, ...],
-        lang: str, plan_lang: str, appendix: bool = False,
+        lang: str, plan_lang: str, appendix: bool = False, unit_svg: bool = False,
     ) -> str:  # fmt: skip
         from ptdv.base.steps import code_sha256, step_key
 
@@ -882,6 +892,7 @@ class StepKeys:
                 "lang": lang,
                 "plan_language": plan_lang,
                 "appendix": appendix,
+                "unit_svg": unit_svg,
                 "notebook": self._notebook("03_report.ipynb"),
                 "code": code_sha256("."),
             }

@@ -1202,19 +1202,22 @@ def _umask() -> int:
 
 
 def save(
-    ax_or_fig: Axes | Figure, stem: Path | str, images: dict[str, bytes] | None = None
+    ax_or_fig: Axes | Figure,
+    stem: Path | str,
+    images: dict[str, bytes] | None = None,
+    svg: bool = True,
 ) -> list[Path]:
-    """Write `<stem>.png` and `<stem>.svg`, each via a temp file beside it; close the figure.
+    """Write `<stem>.png` and, with `svg`, `<stem>.svg`, each via a temp file beside it.
 
     `images` are the figure's `figure_images` when the caller has rendered them already
-    (`figure_html`), so that they are not rendered twice. Both images are rendered before
-    either file is touched, so a failure leaves the previous files as they were. Returns the
-    two paths, PNG first.
+    (`figure_html`), so that they are not rendered twice. Every image is rendered before
+    any file is touched, so a failure leaves the previous files as they were. Closes the
+    figure; returns the paths, PNG first.
     """
     fig = _root_figure(ax_or_fig)
     try:
-        if images is None or "svg" not in images:
-            images = figure_images(fig)
+        if images is None or (svg and "svg" not in images):
+            images = figure_images(fig, svg=svg)
     finally:
         _close(fig)
     return write_images(stem, images)

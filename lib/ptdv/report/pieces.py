@@ -630,31 +630,35 @@ def footer(ctx: ReportContext, params: dict) -> str:
     )
 
 
-def figure_html(fig, alt: str | None = None, stem=None) -> str:  # noqa: ANN001 - a Figure
-    """Return a chart as an <img> with the PNG inline; also save PNG and SVG if `stem` is set.
+def figure_html(fig, alt: str | None = None, stem=None, svg: bool = True) -> str:  # noqa: ANN001 - a Figure
+    """Return a chart as an <img> with the PNG inline; also save it if `stem` is set.
 
-    The image's text alternative is `alt`, or else the chart's title.
+    Saved as `<stem>.png` and, with `svg`, `<stem>.svg`. The image's text alternative is
+    `alt`, or else the chart's title.
     """
     from ptdv.report import charts
 
-    images = charts.figure_images(fig, svg=stem is not None)  # the page and the files share them
+    svg = svg and stem is not None
+    images = charts.figure_images(fig, svg=svg)  # the page and the files share them
     if not alt:
         alt = charts.chart_title(fig)
     if stem is not None:
-        charts.save(fig, stem, images=images)  # closes the figure
+        charts.save(fig, stem, images=images, svg=svg)  # closes the figure
     return _figure_img(images["png"], alt)
 
 
-def pace_html(rows, metric: str, lang: str, unit_id=None, by: str = "unit", stem=None) -> str:  # noqa: ANN001
+def pace_html(
+    rows, metric: str, lang: str, unit_id=None, by: str = "unit", stem=None, svg: bool = True,  # noqa: ANN001
+) -> str:  # fmt: skip
     """Return the pace chart of `pace_rows` as figure_html does, `unit_id` highlighted.
 
     Drawn by charts.pace_images, which lays the chart out once for all the unit reports a
-    kernel renders; the PNG and SVG are also saved if `stem` is set.
+    kernel renders; the PNG and, with `svg`, the SVG are also saved if `stem` is set.
     """
     from ptdv.report import charts
 
     images, alt = charts.pace_images(
-        rows, metric, lang, unit_id=unit_id, by=by, svg=stem is not None
+        rows, metric, lang, unit_id=unit_id, by=by, svg=svg and stem is not None
     )
     if stem is not None:
         charts.write_images(stem, images)
