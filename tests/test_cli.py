@@ -243,8 +243,9 @@ def test_template_writes_one_locked_form_per_unit(tmp_path: Path) -> None:
 def test_clean_and_progress_run_in_the_kernel_the_command_started_first(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
 ) -> None:
-    # `ptdv clean` and `ptdv progress` launch their kernel before loading papermill and
-    # hashing the inputs, run their notebooks in it, and stop it before they return
+    # `ptdv clean` and `ptdv progress` launch their kernel (with their step's imports) before
+    # loading papermill and hashing the inputs, run their notebooks in it, and stop it
+    # before they return
     from ptdv import cli, pipeline
 
     root = project_copy(tmp_path)
@@ -254,9 +255,9 @@ def test_clean_and_progress_run_in_the_kernel_the_command_started_first(
         pipeline.kernel_started, pipeline.clean_plan, pipeline.compute_progress
     )  # fmt: skip
 
-    def kernel_started():  # noqa: ANN202
-        kernel = real_started()
-        started.append(kernel.km())
+    def kernel_started(step):  # noqa: ANN001, ANN202
+        kernel = real_started(step)
+        started.append((step, kernel.km()))
         return kernel
 
     def clean_plan(plan_id, **kw):  # noqa: ANN001, ANN003, ANN202
@@ -275,7 +276,7 @@ def test_clean_and_progress_run_in_the_kernel_the_command_started_first(
     assert cli.main(["progress", "--plan", "bac-giang-2023-2028", "--period", "2026-H1"]) == 0
     assert "km" not in pipeline._WORKER
     assert [step for step, _km in used] == ["clean", "progress"]
-    assert [km for _step, km in used] == started and started[0] is not started[1]
+    assert used == started and started[0][1] is not started[1][1]  # each its step's imports
     out = capsys.readouterr().out
     assert "members_admitted: 61,392 of 120,000 = 51.16%" in out
     processed = root / "data" / "processed" / "bac-giang-2023-2028"

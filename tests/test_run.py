@@ -369,6 +369,31 @@ def test_a_kernel_keeps_one_ready_client_from_notebook_to_notebook(
         pipeline._stop_kernel()
 
 
+def test_a_step_kernel_imports_what_its_notebook_needs_before_the_first_cell(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `ptdv clean` and `ptdv progress` launch their kernel first and have it import what the
+    # step's notebook imports, while papermill loads here: the first cell finds the modules
+    # loaded, and its outputs are its own (the import said nothing, and is not a cell)
+    from ptdv import pipeline
+
+    modules = "('ptdv.progress', 'ptdv.tables.clean')"
+    check = f"import sys\nprint(sorted(m for m in {modules} if m in sys.modules))"
+    tiny_notebook(tmp_path, "first.ipynb", "plan_id", check)
+    monkeypatch.setenv("PTDV_ROOT", str(tmp_path))
+    kernel = pipeline.kernel_started("progress")
+    try:
+        out = tmp_path / "out.ipynb"
+        render.execute_notebook("first.ipynb", {"plan_id": "x"}, out, km=kernel.km())
+        cells = nbformat.read(out, as_version=4).cells
+        assert [c.execution_count for c in cells] == [1, 2, 3]
+        assert cells[2].outputs == [
+            nbformat.v4.new_output("stream", name="stdout", text="['ptdv.progress']\n")
+        ]
+    finally:
+        kernel.stop()
+
+
 class _Channel:
     """A kernel client's channel that hands out a script of messages (None: silence)."""
 

@@ -97,7 +97,7 @@ def cmd_clean(args: argparse.Namespace) -> int:
     plans = config.available_plans() if args.all else [args.plan]
     for plan_id in plans:
         config.load_card(plan_id)  # every card checked before any work starts
-    kernel = kernel_started()  # it boots while papermill loads
+    kernel = kernel_started("clean")  # it boots while papermill loads
     try:
         _import_meanwhile("pandas")  # for the summaries
         for plan_id in plans:
@@ -233,7 +233,7 @@ def cmd_progress(args: argparse.Namespace) -> int:
     _ = translator(args.ui)
     ui = args.ui
     _plan_and_period(args.plan, args.period)  # refuse a period outside the term at once
-    kernel = kernel_started()  # it boots while papermill loads
+    kernel = kernel_started("progress")  # it boots while papermill loads
     try:
         _import_meanwhile("pandas", "ptdv.progress", "ptdv.report.pieces")  # for the summary
         with plan_lock(args.plan):

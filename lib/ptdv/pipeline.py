@@ -685,26 +685,65 @@ class _QuietClientGC:
         return not str(record.msg).startswith("Could not destroy zmq context")
 
 
+#: What the step notebooks import in their first cell. A step's kernel is asked to import it
+#: as soon as it is launched: it boots on the other core while this process loads papermill
+#: and hashes the inputs, then would wait idle for the first cell (see `_RunKernel.km`).
+STEP_IMPORTS = {
+    "clean": "import pandas, ptdv.plan.config, ptdv.tables.clean",
+    "progress": "import pandas, ptdv.plan.config, ptdv.plan.periods, ptdv.progress",
+}
+
+
 class _RunKernel:
     """The Jupyter kernel of this process, started on first use, stopped at the run's end."""
 
-    def km(self) -> Any:
-        return _worker_kernel()
+    def km(self, step: str | None = None) -> Any:  # noqa: ANN401
+        """Return the kernel manager; with `step`, have the kernel import what it needs.
+
+        The import is sent without waiting for it: the kernel runs it before the step's
+        first cell, which then finds its modules loaded. It is part of no notebook (the
+        notebook imports them too, then at no cost); a failure is the first cell's to report.
+        """
+        km = _worker_kernel()
+        if step is not None:
+            _import_ahead(km, STEP_IMPORTS[step])
+        return km
 
     def stop(self) -> None:
         _stop_kernel()
 
 
-def kernel_started() -> _RunKernel:
+def kernel_started(step: str | None = None) -> _RunKernel:
     """Return this process's kernel, launched now; stop it with `.stop()`.
 
     For a command that will run a notebook whatever happens (`ptdv clean`, `ptdv
     progress`): the kernel's process boots on the other core while this one imports
-    papermill, reads the plan and hashes its inputs, instead of after them.
+    papermill, reads the plan and hashes its inputs, instead of after them, and imports
+    what `step`'s notebook needs (see `_RunKernel.km`).
     """
     kernel = _RunKernel()
-    kernel.km()
+    kernel.km(step)
     return kernel
+
+
+def _import_ahead(km: Any, code: str) -> None:  # noqa: ANN401
+    """Send `code` to the kernel to run silently, without waiting for it (best effort).
+
+    It goes through the kept client (see `_kept_client_manager`), which the step's notebook
+    then uses: its kernel_info waits behind the import, and nbclient reads only the replies
+    to its own requests.
+    """
+    from jupyter_core.utils import run_sync
+
+    async def send() -> None:
+        kc = km.client()
+        kc.start_channels()
+        kc.execute(code, silent=True, store_history=False, allow_stdin=False)
+
+    try:
+        run_sync(send)()
+    except Exception:  # noqa: BLE001, S110 - the notebook imports them itself
+        pass
 
 
 #: What a worker's kernel imports before its first report (not part of any notebook: the
@@ -899,14 +938,15 @@ class StepKeys:
         )
 
 
-def _launch(kernel: _RunKernel | None, before: Callable[[], None] | None) -> Any:  # noqa: ANN401
+def _launch(kernel: _RunKernel | None, before: Callable[[], None] | None, step: str) -> Any:  # noqa: ANN401
     """Launch the step's kernel, load papermill, then call `before`; return the kernel manager.
 
-    In that order: the kernel boots on the other core while papermill loads here, and only
-    then `before` (a pool's warm-up), whose imports would share this interpreter's lock with
-    papermill's and delay the step's first cell (0.5 s, measured).
+    In that order: the kernel boots on the other core (and imports what `step` needs) while
+    papermill loads here, and only then `before` (a pool's warm-up), whose imports would
+    share this interpreter's lock with papermill's and delay the step's first cell (0.5 s,
+    measured).
     """
-    km = kernel.km() if kernel else None
+    km = kernel.km(step) if kernel else None
     import papermill  # noqa: F401
 
     if before is not None:
@@ -931,7 +971,7 @@ def clean_step(
     done = None if force else records.current("clean", key)
     if done is not None:
         return key, list(done.get("halves", [])), False
-    clean_plan(plan_id, verbose=verbose, km=_launch(kernel, before))
+    clean_plan(plan_id, verbose=verbose, km=_launch(kernel, before, "clean"))
     cal = Calendar.from_card(config.load_card(plan_id))
     halves = _halves_with_figures(plan_id, cal)
     records.save("clean", key, _clean_outputs(plan_id), halves=halves)
@@ -950,7 +990,7 @@ def progress_step(
     step = f"progress {period}"
     if not force and records.current(step, key) is not None:
         return False
-    compute_progress(plan_id, period, verbose=verbose, km=_launch(kernel, before))
+    compute_progress(plan_id, period, verbose=verbose, km=_launch(kernel, before, "progress"))
     records.save(step, key, _progress_outputs(period))
     return True
 
