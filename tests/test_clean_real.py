@@ -8,6 +8,7 @@ import unicodedata
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 from pandas.testing import assert_frame_equal
 
@@ -459,6 +460,14 @@ def test_write_outputs(scratch_root: Path, tmp_path: Path) -> None:
     assert a.loc[("members_total", "2020-H2")].sum() == 8_716_090
     assert a.loc[("members_net", "2021-H1")].sum() == 146_630
     assert len(targets) == len(result.targets) and len(actuals) == len(result.actuals)
+    # the long tables, read back, are the cleaned ones; their row groups' min and max are
+    # kept for what queries filter on (metric, period, ...), not for the per-unit texts
+    pd.testing.assert_frame_equal(actuals, result.actuals)
+    for name in ("targets", "actuals"):
+        group = pq.ParquetFile(dest / f"{name}.parquet").metadata.row_group(0)
+        stats = {group.column(i).path_in_schema: group.column(i).is_stats_set
+                 for i in range(group.num_columns)}  # fmt: skip
+        assert stats == {c: c not in ("unit_id", "unit_name") for c in result.actuals.columns}
 
     with open(dest / "quality.csv", encoding="utf-8") as f:
         header = f.readline().strip()

@@ -851,6 +851,20 @@ def _validate(schema: pa.DataFrameSchema, df: pd.DataFrame, what: str, card: Pla
         ) from None
 
 
+#: Columns of the long tables whose Parquet statistics (each row group's min and max) are
+#: not written: one text per unit, in the table's order, so every row group spans nearly
+#: all of them and its min and max narrow no query down. Measured at 135,000 units (2.8 M
+#: actuals): the file written in 0.83 s instead of 0.97 s.
+_NO_STATISTICS = ("unit_id", "unit_name")
+
+
+def _write_long(df: pd.DataFrame, path: Path) -> None:
+    """Write a long table (targets, actuals, info) as Parquet; see _NO_STATISTICS."""
+    df.to_parquet(
+        path, index=False, write_statistics=[c for c in df.columns if c not in _NO_STATISTICS]
+    )
+
+
 def sha256(path: Path) -> str:
     """Return the SHA-256 of a file's bytes."""
     h = hashlib.sha256()
@@ -871,9 +885,8 @@ def write_outputs(result: CleanResult, dest: Path | None = None) -> Path:
     tmp = staging_dir(dest)  # .<name>.tmp-<pid>-…: a killed run's is removed on the next
     try:
         result.units.to_parquet(tmp / "units.parquet", index=False)
-        result.targets.to_parquet(tmp / "targets.parquet", index=False)
-        result.actuals.to_parquet(tmp / "actuals.parquet", index=False)
-        result.info.to_parquet(tmp / "info.parquet", index=False)
+        for name in ("targets", "actuals", "info"):
+            _write_long(getattr(result, name), tmp / f"{name}.parquet")
         # a unit named "=HYPERLINK(...)" is text for a spreadsheet too ('-prefixed; read back
         # with csv_unescape_frame)
         quality = csv_escape_frame(result.quality)
