@@ -502,3 +502,29 @@ def test_a_full_disk_in_a_notebook_is_one_line_naming_what_was_written(
         "no space left on the disk writing the files of full.ipynb ([Errno 28] No space left "
         "on device): the step is not recorded as done and runs again next time"
     )
+
+
+def test_a_run_says_when_its_pdf_fonts_are_subset_the_slow_way(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    # WeasyPrint subsets fonts with HarfBuzz when libharfbuzz-subset0 is installed (.ci/run
+    # and the README's list install it), else with fontTools, 0.4-0.5 s slower a PDF, and its
+    # own warning is kept out of ptdv's output: a run rendering PDFs says so in one line
+    import weasyprint.text.ffi
+
+    from ptdv import cli
+
+    assert render.pdf_font_subsetter() == "harfbuzz", "install libharfbuzz-subset0"
+    monkeypatch.setattr(weasyprint.text.ffi, "harfbuzz_subset", None)
+    assert render.pdf_font_subsetter() == "fonttools"
+    root = project_copy(tmp_path)
+    monkeypatch.setenv("PTDV_ROOT", str(root))
+    args = ["run", "--plan", "bac-giang-2023-2028", "--period", "2026-H1", "--units", "none"]
+    assert cli.main([*args, "--formats", "html"]) == 0
+    assert "libharfbuzz-subset0" not in capsys.readouterr().out  # no PDF, nothing to say
+    monkeypatch.setenv("PTDV_LANG", "vi")  # what ptdv says, in Vietnamese
+    assert cli.main([*args, "--formats", "pdf"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("thiếu libharfbuzz-subset0 (HarfBuzz 4.1 trở lên)") == 1
+    pdf = root / "reports" / "bac-giang-2023-2028" / "2026-H1" / "tong-hop.pdf"
+    assert "61.392" in pdf_text(pdf)

@@ -572,6 +572,7 @@ def run(
 
         import pandas as pd
 
+        from ptdv.report import render
         from ptdv.report.context import resolve_unit
 
         table = pd.read_parquet(paths.processed_dir(plan_id) / "units.parquet")
@@ -594,6 +595,14 @@ def run(
         staging = staging_dir(dest)
         workers = min(workers, len(job_list))
         say(_("[3/3] {n} report(s) in {workers} worker(s) ...", n=len(job_list), workers=workers))
+        if "pdf" in fmt and render.pdf_font_subsetter() != "harfbuzz":
+            say(
+                "  "
+                + _(
+                    "note: without libharfbuzz-subset0 (HarfBuzz 4.1 or later), WeasyPrint "
+                    "subsets the PDFs' fonts with fontTools, about 0.5 s slower a PDF"
+                )
+            )
         t = time.perf_counter()
         try:
             if workers == 1:  # in this process, in the kernel that cleaned
