@@ -133,13 +133,16 @@ def run_report(root: Path, monkeypatch: pytest.MonkeyPatch, appendix: bool = Fal
     monkeypatch.setattr(IPython.display, "HTML", HTML)
     monkeypatch.setattr(IPython.display, "display", lambda h: shown.append(h.text))
     nb = json.loads((paths.PACKAGE_ROOT / "notebooks" / "03_report.ipynb").read_text("utf-8"))
-    ns = {
+    given = {
         "plan_id": PLAN, "period": PERIOD, "unit": None, "lang": "vi",
         "charts_dir": str(root / "charts"), "appendix": appendix,
     }  # fmt: skip
+    ns: dict = {}
     for cell in nb["cells"]:
-        if cell["cell_type"] == "code" and "parameters" not in cell["metadata"].get("tags", []):
+        if cell["cell_type"] == "code":  # the parameters' defaults, then those given (papermill)
             exec(compile("".join(cell["source"]), "03_report", "exec"), ns)  # noqa: S102
+            if "parameters" in cell["metadata"].get("tags", []):
+                ns.update(given)
     return "\n".join(shown)
 
 
