@@ -345,8 +345,8 @@ def test_pace_unit_drawn_near_its_row_only_is_the_chart_drawn_in_full(
         finally:
             undo()
         assert images == in_full, unit
-    assert set(drawn_near) == set(units) - full
-    assert all(drawn_near.count(u) == 2 for u in drawn_near)  # as it is, then as it was
+    # drawn near its row: twice (as it is, then as it was); a crop box grown: once, in full
+    assert {u: drawn_near.count(u) for u in units} == {u: 1 if u in full else 2 for u in units}
     # the box is kept without measuring where the highlight (its band spans the axes, whose
     # right edge is the box's) stays within it; only a bold name reaching past it measures
     # (the first unit measures the plain chart's parts, once, for all the units after it)
@@ -573,7 +573,8 @@ def test_png_bytes_for_embedding(bg: Plan) -> None:
 
 def test_png_and_svg_come_from_one_layout(bg: Plan, monkeypatch: pytest.MonkeyPatch) -> None:
     # savefig(bbox_inches="tight") lays a chart out and draws it once more before every
-    # image; figure_images lays it out once and draws each image once, giving the same PNG
+    # image; figure_images lays it out and draws the PNG in one pass, then draws the SVG:
+    # the PNG has the pixels of the chart laid out first and then drawn in that box
     import io
 
     from PIL import Image
@@ -589,20 +590,45 @@ def test_png_and_svg_come_from_one_layout(bg: Plan, monkeypatch: pytest.MonkeyPa
 
     monkeypatch.setattr(Figure, "draw", counted)
     images = charts.figure_images(fig)
-    assert len(draws) == 3  # the layout, the PNG, the SVG
-    tight = io.BytesIO()  # the same chart drawn afresh, as savefig would
+    assert draws == ["RendererAgg", "MixedModeRenderer"]  # the layout with the PNG, the SVG
     again = charts.plot_pace(bg.df, bg.metric, unit_id="luc-ngan").figure
-    draws.clear()
+    tight = io.BytesIO()  # as savefig would: its box, not on the pixel grid
     again.savefig(tight, format="png", dpi=150, bbox_inches="tight", pad_inches=0.08)
-    assert len(draws) == 2  # and so on for every image
+    fresh = charts.plot_pace(bg.df, bg.metric, unit_id="luc-ngan").figure
+    box = charts._tight_box(fresh)  # laid out, measured, then drawn in the box
+    fresh.set_layout_engine(None)
+    in_box = io.BytesIO()
+    fresh.savefig(in_box, format="rgba", dpi=150, bbox_inches=box, facecolor="white")
     ours, theirs = Image.open(io.BytesIO(images["png"])), Image.open(tight)
-    assert ours.size == theirs.size and ours.tobytes() == theirs.tobytes()
+    assert ours.mode == "RGB" and ours.info["dpi"] == pytest.approx((150, 150), abs=0.1)
+    # the box widened to whole pixels: at most a pixel more on each side
+    assert all(0 <= a - b <= 2 for a, b in zip(ours.size, theirs.size, strict=True))
+    pixels = np.frombuffer(in_box.getvalue(), np.uint8).reshape(ours.size[1], ours.size[0], 4)
+    assert (pixels[..., 3] == 255).all() and ours.tobytes() == pixels[..., :3].tobytes()
     # the SVG has the PNG's box: 150 pixels to the inch, 72 points
     root = ET.fromstring(images["svg"])
     width, height = (float(root.get(k).removesuffix("pt")) for k in ("width", "height"))
     assert width == pytest.approx(ours.size[0] * 72 / 150, abs=0.5)
     assert height == pytest.approx(ours.size[1] * 72 / 150, abs=0.5)
     assert fig.get_layout_engine() is not None  # the chart's own layout, as it was
+
+
+def test_a_chart_drawn_to_its_canvas_edge_is_drawn_again_in_its_box() -> None:
+    # a drawing that the canvas cuts off is not cut out of it: it is drawn in its box, whole
+    import io
+
+    from PIL import Image
+
+    ax = charts._new_axes(4, 2)
+    ax.plot([0, 1], [0, 1])
+    ax.figure.text(-0.02, 0.5, "Đoàn viên", fontsize=14)  # past the figure's left edge
+    box, pixels = charts._lay_out(ax.figure)
+    assert pixels is None and box.x0 < 0
+    png = charts.figure_images(ax.figure, svg=False)["png"]
+    image = Image.open(io.BytesIO(png))
+    assert image.size == charts._size(box)[::-1]
+    # the text's first letter is drawn left of the canvas: dark pixels in the first columns
+    assert np.asarray(image.convert("L"))[:, :20].min() < 100
 
 
 # -------------------------------------------------------------------------------------------

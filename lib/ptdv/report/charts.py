@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib as mpl
-import matplotlib.image
 import numpy as np
 import pandas as pd
 from matplotlib.artist import Artist
@@ -291,9 +290,27 @@ def _finish(
     """Set the title and subtitle (wrapped, left-aligned with the y labels), and a legend below.
 
     Runs one layout pass to measure the axes' labels, so that nothing is wider than the figure
-    and the legend sits just under the x-axis label whatever the chart's height.
+    and the legend sits just under the x-axis label whatever the chart's height. The pass runs
+    at the PNG's resolution, so that the renderer that draws the PNG, the same on the same
+    canvas, has the texts' sizes measured already.
     """
     fig = _root_figure(ax)
+    dpi, fig.dpi = fig.dpi, PNG_DPI
+    try:
+        _lay_out_titles(ax, fig, title, subtitle, legend, legend_lines)
+    finally:
+        fig.dpi = dpi
+
+
+def _lay_out_titles(
+    ax: Axes,
+    fig: Figure,
+    title: list[str],
+    subtitle: list[str],
+    legend: list | None,
+    legend_lines: bool,
+) -> None:
+    """Do `_finish`'s work, the figure at the resolution it is measured at."""
     fig.draw_without_rendering()
     renderer = _renderer(fig)
     box = ax.get_window_extent(renderer)
@@ -543,9 +560,9 @@ class _KeptChart:
 
     `measure` is a renderer at the PNG's resolution, kept with the chart: matplotlib caches
     the size of each text per renderer, and a fresh renderer for every image measured all 114
-    texts of a 57-unit chart anew. `box` is the plain chart's crop box; made when first
-    needed: `pixels`, its PNG's pixels, `extents`, where each of its drawn parts lies, and
-    `drawn`, the box they fill, unpadded.
+    texts of a 57-unit chart anew. `box` is the plain chart's crop box and `pixels` its PNG's
+    pixels, drawn with its layout; made when first needed: `extents`, where each of its
+    drawn parts lies, and `drawn`, the box they fill, unpadded.
     """
 
     figure: Figure
@@ -591,18 +608,19 @@ def pace_images(
     kept = _PACE_CHARTS.pop(key, None)
     if kept is None:
         fig = _root_figure(plot_pace(df, metric, lang, by=by))
-        box = _tight_box(fig)  # the layout, at the PNG's resolution, then frozen
+        box, pixels = _lay_out(fig)  # the layout, at the PNG's resolution, then frozen
         with mpl.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
             fig.set_layout_engine(None)
-        kept = _KeptChart(fig, _renderer(fig, PNG_DPI), box)
+        kept = _KeptChart(fig, _renderer(fig, PNG_DPI), box, pixels)
         while len(_PACE_CHARTS) >= _PACE_KEPT:
             _close(_PACE_CHARTS.popitem(last=False)[1].figure)
     _PACE_CHARTS[key] = kept  # the most recently used last
     fig = kept.figure
+    if kept.pixels is None:  # the plain chart's pixels
+        kept.pixels = _raw(fig, kept.box)
     if unit_id is None:
-        return _images(fig, kept.box, svg), chart_title(fig)
-    if kept.pixels is None:  # the plain chart's pixels and parts, for every unit after
-        kept.pixels = _pixels(_render(fig, "png", kept.box))
+        return _images(fig, kept.box, svg, kept.pixels), chart_title(fig)
+    if kept.extents is None:  # the plain chart's parts, for every unit after
         kept.extents = _extents(fig, kept.measure)
         kept.drawn = _tight_box(fig, lay_out=False, renderer=kept.measure, pad=0.0)
     label = fig.axes[0].get_yticklabels()[int(np.flatnonzero(ids == unit_id)[0])]
@@ -691,14 +709,6 @@ def _near(extent: Bbox | None) -> Bbox | None:
     return None if extent is None else extent.padded(_CHANGE_MARGIN)
 
 
-def _pixels(png: bytes) -> np.ndarray:
-    """Return a PNG's RGBA pixels."""
-    from PIL import Image
-
-    with Image.open(io.BytesIO(png)) as image:
-        return np.asarray(image.convert("RGBA"))
-
-
 def _changed_png(kept: _KeptChart, changed: list[Bbox | None], undo: Callable[[], None]) -> bytes:
     """Return the PNG of a kept chart of which a few parts changed, drawing only near them.
 
@@ -722,26 +732,25 @@ def _changed_png(kept: _KeptChart, changed: list[Bbox | None], undo: Callable[[]
     for artist in hidden:
         artist.set_visible(False)
     try:
-        after = _raw(fig, kept.box, kept.pixels.shape)
+        after = _raw(fig, kept.box)
         undo()
-        before = _raw(fig, kept.box, kept.pixels.shape)
+        before = _raw(fig, kept.box)
     finally:
         for artist in hidden:
             artist.set_visible(True)
     pixels = kept.pixels.copy()
     differ = (after != before).any(axis=2)
     pixels[differ] = after[differ]
-    buf = io.BytesIO()
-    mpl.image.imsave(buf, pixels, format="png", origin="upper", dpi=PNG_DPI)
-    return buf.getvalue()
+    return _png(pixels)
 
 
-def _raw(fig: Figure, box: Bbox, shape: tuple[int, ...]) -> np.ndarray:
-    """Return the figure's part `box` drawn as RGBA pixels, as many as its PNG's (`shape`)."""
+def _raw(fig: Figure, box: Bbox) -> np.ndarray:
+    """Return the figure's part `box` (on the pixel grid) drawn as RGBA pixels."""
     buf = io.BytesIO()
     fig.savefig(buf, format="rgba", dpi=PNG_DPI, bbox_inches=box, facecolor="white")
     raw = np.frombuffer(buf.getvalue(), dtype=np.uint8)
-    if raw.size != math.prod(shape):  # the same box at the same resolution: never expected
+    shape = (*_size(box), 4)
+    if raw.size != math.prod(shape):  # a box on the pixel grid: never expected
         raise ValueError(f"{raw.size} RGBA bytes drawn where {shape} were expected")
     return raw.reshape(shape)
 
@@ -1112,24 +1121,108 @@ def _tight_box(
     """Lay the figure out at the PNG's resolution; return the box its drawing fills, padded.
 
     This is what `savefig(bbox_inches="tight")` measures with a draw of its own before every
-    image. Measured once here, it serves the PNG and the SVG alike, whose draws then skip
-    the layout (see `figure_images`). `lay_out=False` only measures a figure whose layout is
-    frozen already, with `renderer` if given, one at the PNG's resolution (see `pace_images`).
-    The box is in inches, with `pad` inches of white space around the drawing.
+    image. `lay_out=False` only measures a figure whose layout is frozen already, with
+    `renderer` if given, one at the PNG's resolution (see `pace_images`). The box is in
+    inches, with `pad` inches of white space around the drawing; a padded box is widened to
+    whole pixels (`_whole_pixels`).
     """
     dpi = fig.dpi
     fig.dpi = PNG_DPI
     try:
         if lay_out:
             fig.draw_without_rendering()  # runs the layout engine, renders nothing
-        return fig.get_tightbbox(renderer or _renderer(fig)).padded(pad)
+        box = fig.get_tightbbox(renderer or _renderer(fig))
     finally:
         fig.dpi = dpi
+    return _whole_pixels(box.padded(pad)) if pad else box
 
 
-def _images(fig: Figure, box: Bbox, svg: bool) -> dict[str, bytes]:
-    """Return the PNG and, with `svg`, the SVG of a figure whose layout is frozen."""
-    images = {"png": _render(fig, "png", box)}
+def _whole_pixels(box: Bbox) -> Bbox:
+    """Return a box (inches) widened to whole pixels at the PNG's resolution.
+
+    Its corners on the pixel grid, a chart drawn in that box is the chart drawn on its whole
+    canvas, shifted by whole pixels: the same pixels, so a canvas already drawn can be cut to
+    it (`_lay_out`). The far corner lies a hair past its pixel, since Agg truncates the
+    canvas's size to whole pixels.
+    """
+    p = box.get_points() * PNG_DPI
+    return Bbox([np.floor(p[0] + 1e-6) / PNG_DPI, (np.ceil(p[1] - 1e-6) + 1e-6) / PNG_DPI])
+
+
+def _size(box: Bbox) -> tuple[int, int]:
+    """Return the height and width, in pixels, of the PNG of a box on the pixel grid."""
+    w, h = np.round(np.array([box.width, box.height]) * PNG_DPI).astype(int)
+    return int(h), int(w)
+
+
+def _lay_out(fig: Figure) -> tuple[Bbox, np.ndarray | None]:
+    """Lay the figure out and draw it at the PNG's resolution, once; return its box and pixels.
+
+    `_tight_box` lays a chart out without drawing it, and its PNG is drawn afterwards: two
+    passes over every part. Here one draw on the figure's own Agg canvas does both: the
+    layout engine runs, the parts are drawn, the box they fill is measured with the same
+    renderer (its text sizes cached) and the canvas's pixels are cut to it, white where the
+    box reaches past the canvas. Those are the pixels `_render` would draw in that box, pixel
+    for pixel. The pixels are None (to be drawn in the box, as before) when the figure is on
+    another canvas or something is drawn within two pixels of its edge, where the canvas
+    cuts it off and a drawing in the box would not.
+    """
+    if not isinstance(fig.canvas, FigureCanvasAgg):
+        return _tight_box(fig), None
+    dpi = fig.dpi
+    fig.dpi = PNG_DPI
+    try:
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        drawn = fig.get_tightbbox(renderer)
+        canvas = np.asarray(renderer.buffer_rgba())
+    finally:
+        fig.dpi = dpi
+    box = _whole_pixels(drawn.padded(PAD_INCHES))
+    height, width = canvas.shape[:2]
+    (dx0, dy0), (dx1, dy1) = drawn.get_points() * PNG_DPI
+    if not (dx0 >= 2 and dy0 >= 2 and dx1 <= width - 2 and dy1 <= height - 2):
+        return box, None
+    x0, y0 = np.round(box.get_points()[0] * PNG_DPI).astype(int)
+    h, w = _size(box)
+    x1, y1 = x0 + w, y0 + h
+    pixels = np.full((h, w, 4), 255, dtype=np.uint8)  # the white of savefig's facecolor
+    cx0, cy0, cx1, cy1 = max(x0, 0), max(y0, 0), min(x1, width), min(y1, height)
+    # rows run from the top down in the pixels, y from the bottom up in the box
+    pixels[y1 - cy1 : y1 - cy0, cx0 - x0 : cx1 - x0] = canvas[height - cy1 : height - cy0, cx0:cx1]
+    return box, pixels
+
+
+#: zlib's effort for the PNG files (PIL's default is 6). Measured over a batch's charts, each
+#: kept as RGB: 1 encodes in two thirds of the time and the files are no larger (flat colour
+#: compresses well at any effort).
+_PNG_COMPRESSION = 1
+
+
+def _png(pixels: np.ndarray) -> bytes:
+    """Return RGBA pixels as PNG bytes at the PNG's resolution.
+
+    A chart on white is opaque: its PNG is written as RGB, a quarter fewer bytes to compress,
+    and a PDF takes its colours as they are, where an alpha channel must be split off into a
+    mask of its own, encoded again.
+    """
+    from PIL import Image
+
+    opaque = bool((pixels[..., 3] == 255).all())
+    image = Image.fromarray(np.ascontiguousarray(pixels[..., :3]) if opaque else pixels)
+    buf = io.BytesIO()
+    image.save(buf, format="png", dpi=(PNG_DPI, PNG_DPI), compress_level=_PNG_COMPRESSION)
+    return buf.getvalue()
+
+
+def _images(
+    fig: Figure, box: Bbox, svg: bool, pixels: np.ndarray | None = None
+) -> dict[str, bytes]:
+    """Return the PNG and, with `svg`, the SVG of a figure whose layout is frozen.
+
+    `pixels` are the PNG's, when drawn already (`_lay_out`).
+    """
+    images = {"png": _png(pixels) if pixels is not None else _render(fig, "png", box)}
     if svg:
         images["svg"] = _render(fig, "svg", box)
     return images
@@ -1143,6 +1236,8 @@ def chart_title(fig: Figure) -> str:
 
 def _render(fig: Figure, fmt: str, box: Bbox) -> bytes:
     """Return the part `box` (inches) of a laid-out figure as PNG or SVG bytes."""
+    if fmt == "png":
+        return _png(_raw(fig, box))
     buf = io.BytesIO()
     with mpl.rc_context({"svg.fonttype": "path", "svg.hashsalt": "ptdv"}):
         fig.savefig(
@@ -1151,7 +1246,7 @@ def _render(fig: Figure, fmt: str, box: Bbox) -> bytes:
             dpi=PNG_DPI,
             bbox_inches=box,
             facecolor="white",
-            metadata=_SVG_METADATA if fmt == "svg" else None,
+            metadata=_SVG_METADATA,
         )
     return buf.getvalue()
 
@@ -1159,19 +1254,19 @@ def _render(fig: Figure, fmt: str, box: Bbox) -> bytes:
 def figure_images(fig: Figure | Axes, svg: bool = True) -> dict[str, bytes]:
     """Return a chart as PNG bytes (150 dpi, white background) and, with `svg`, SVG bytes.
 
-    One layout pass serves both images: the figure is laid out and measured once, then drawn
-    as PNG and as SVG with its layout frozen (the SVG's glyphs as paths, no external
-    references). Each `savefig(bbox_inches="tight")` would lay the figure out twice more.
+    One pass lays the figure out and draws its PNG (`_lay_out`); the SVG is then drawn with
+    the layout frozen (its glyphs as paths, no external references). Each
+    `savefig(bbox_inches="tight")` would lay the figure out twice more.
     """
     fig = _root_figure(fig)
-    box = _tight_box(fig)
+    box, pixels = _lay_out(fig)
     engine = fig.get_layout_engine()
     # no engine at all: savefig lays out (draws) once more before drawing if there is one,
     # even the placeholder that set_layout_engine("none") leaves
     with mpl.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
         fig.set_layout_engine(None)
     try:
-        return _images(fig, box, svg)
+        return _images(fig, box, svg, pixels)
     finally:
         fig.set_layout_engine(engine)
 
