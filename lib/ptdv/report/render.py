@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import re
 import shutil
+from collections import OrderedDict
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -238,7 +241,11 @@ def pdf_font_subsetter() -> str:
 
 
 def to_pdf(page: str, path: Path) -> Path:
-    """Write an HTML page as an A4 PDF with WeasyPrint (temporary file, then rename)."""
+    """Write an HTML page as an A4 PDF with WeasyPrint (temporary file, then rename).
+
+    The page is handed over as `_for_weasyprint` makes it: its stylesheets parsed once per
+    process, its embedded images fetched from memory.
+    """
     import logging
 
     from weasyprint import HTML
@@ -246,6 +253,66 @@ def to_pdf(page: str, path: Path) -> Path:
     # WeasyPrint reports every CSS property it ignores; the report's own CSS is for it
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
+    html, sheets, fetcher = _for_weasyprint(page)
     with atomic_file(path) as tmp:
-        HTML(string=page, base_url=str(path.parent)).write_pdf(tmp)
+        HTML(string=html, base_url=str(path.parent), url_fetcher=fetcher).write_pdf(
+            tmp, stylesheets=sheets
+        )
     return path
+
+
+#: The stylesheets of the pages' heads, parsed (WeasyPrint CSS objects), by their text. A
+#: batch's worker turns unit page after unit page into PDF, each with the same two
+#: stylesheets: parsing them and compiling their selectors took 0.09 s a page.
+_SHEETS: OrderedDict[str, Any] = OrderedDict()
+_SHEETS_KEPT = 8
+_HEAD_STYLE = re.compile(r"<style(?:\s+type=\"text/css\")?\s*>(.*?)</style>", re.DOTALL)
+_EMBEDDED = re.compile(r'src="data:(image/(?:png|jpeg));base64,([A-Za-z0-9+/=\s]*)"')
+#: The scheme of an embedded image's stand-in address (see `_for_weasyprint`).
+_EMBEDDED_SCHEME = "ptdv-embedded"
+
+
+def _for_weasyprint(page: str) -> tuple[str, list[Any], Any]:
+    """Return a page as WeasyPrint takes it fastest: its HTML, stylesheets and URL fetcher.
+
+    The same PDF, pixel for pixel, with less work per page:
+    - the `<style>` elements of the head (without a media query) are taken out of the HTML
+      and given as stylesheets, parsed once per process (`_SHEETS`). WeasyPrint counts
+      stylesheets given so as the user's, not the author's; with no author stylesheet left,
+      the cascade is the same. A page with a `<style>` in its body keeps its own, as is;
+    - each image embedded as base64 (the charts, 0.3 MB of a unit's 0.33 MB page) is
+      replaced by a short address that the fetcher answers from memory: WeasyPrint's HTML
+      parser read the base64 text character by character (0.06 s a unit page).
+    """
+    from weasyprint import CSS
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    head, sep, body = page.partition("</head>")
+    if sep and "<style" not in body:
+        sheets = []
+        for css in _HEAD_STYLE.findall(head):
+            sheet = _SHEETS.pop(css, None) or CSS(string=css)
+            _SHEETS[css] = sheet  # the most recently used last
+            while len(_SHEETS) > _SHEETS_KEPT:
+                _SHEETS.popitem(last=False)
+            sheets.append(sheet)
+        head = _HEAD_STYLE.sub("", head)
+    else:
+        head, sep, body, sheets = page, "", "", []
+    images: list[tuple[str, bytes]] = []
+
+    def stand_in(match: re.Match) -> str:
+        images.append((match.group(1), base64.b64decode(match.group(2))))
+        return f'src="{_EMBEDDED_SCHEME}:{len(images) - 1}"'
+
+    html = _EMBEDDED.sub(stand_in, head + sep + body)
+
+    class Fetcher(URLFetcher):
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            scheme, _, number = url.partition(":")
+            if scheme == _EMBEDDED_SCHEME and number.isdigit() and int(number) < len(images):
+                mime, data = images[int(number)]
+                return URLFetcherResponse(url, data, {"Content-Type": mime}, 200)
+            return super().fetch(url, headers)
+
+    return html, sheets, Fetcher()
