@@ -739,8 +739,8 @@ def _changed_png(kept: _KeptChart, changed: list[Bbox | None], undo: Callable[[]
         for artist in hidden:
             artist.set_visible(True)
     pixels = kept.pixels.copy()
-    differ = (after != before).any(axis=2)
-    pixels[differ] = after[differ]
+    differ = after.view(np.uint32)[..., 0] != before.view(np.uint32)[..., 0]  # RGBA at once
+    np.copyto(pixels, after, where=differ[..., np.newaxis])
     return _png(pixels)
 
 
@@ -1208,8 +1208,9 @@ def _png(pixels: np.ndarray) -> bytes:
     """
     from PIL import Image
 
-    opaque = bool((pixels[..., 3] == 255).all())
-    image = Image.fromarray(np.ascontiguousarray(pixels[..., :3]) if opaque else pixels)
+    image = Image.fromarray(pixels)
+    if image.getextrema()[3] == (255, 255):  # every pixel opaque
+        image = image.convert("RGB")
     buf = io.BytesIO()
     image.save(buf, format="png", dpi=(PNG_DPI, PNG_DPI), compress_level=_PNG_COMPRESSION)
     return buf.getvalue()
