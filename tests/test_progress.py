@@ -295,3 +295,35 @@ def test_equal_rows_are_grouped_in_row_order(width: int) -> None:
         by_hand.setdefault(tuple(row), []).append(k)
     assert {tuple(row.tolist()): ks.tolist() for row, ks in groups} == by_hand
     assert sorted(k for _, ks in groups for k in ks.tolist()) == list(range(200))
+
+
+@pytest.mark.parametrize(
+    ("plan_id", "period"),
+    [
+        ("tld-2021-2023", "2021-H1"),
+        ("bac-giang-2023-2028", "2026-H1"),  # six half-years, some units missing some
+        ("tld-2021-2023", "2022-H2"),  # half-years nobody has reported yet
+    ],
+)
+def test_a_units_trend_from_every_units_half_years_is_its_trend_alone(
+    plan_id: str, period: str
+) -> None:
+    # a batch of unit reports computes every unit's half-years once and reads each unit's
+    # trend from them: the same frame as the unit's trend computed over its own rows
+    with shipped_project():
+        card = config.load_card(plan_id)
+        r = clean.clean_plan(card)
+    per_half = progress.half_year_progress(card, r.units, r.targets, r.actuals, period)
+    metrics = progress.progress_metrics(card, r.targets)
+    compared = 0
+    for unit_id in r.units["unit_id"]:
+        own = [f[f["unit_id"] == unit_id] for f in (r.targets, r.actuals)]
+        for metric in metrics:
+            alone = progress.trend(card, r.units, *own, period, metric, unit_id)
+            batched = progress.trend_of(card, per_half, metric, unit_id)
+            pd.testing.assert_frame_equal(batched, alone, obj=f"{unit_id} {metric}")
+            compared += 1
+    assert compared == len(r.units) * len(metrics) and len(per_half) >= 1
+    # and the federation's trend is the tables' federation rows, as before
+    fed = progress.trend(card, r.units, r.targets, r.actuals, period, metrics[0])
+    pd.testing.assert_frame_equal(progress.trend_of(card, per_half, metrics[0]), fed)

@@ -704,20 +704,50 @@ def trend(
     `cum_target`, and `pace` (the term target times the elapsed share), with `reported`
     units counted.
     """
-    cal = Calendar.from_card(card)
-    halves = [h.id for h in cal.halves_through(period)]
-    n = len(cal.halves())
     chosen = units if unit_id is None else units[units["unit_id"] == unit_id]
-    per_half = {h: compute_progress(card, chosen, targets, actuals, h) for h in halves}
-    last = per_half[halves[-1]]
-    last_units = last[(last["level"] == "unit") & (last["metric"] == metric)]
-    gaps = [set(str(m).split(",")) for m in last_units["missing_periods"]]
-    level = "federation"
+    per_half = half_year_progress(card, chosen, targets, actuals, period)
+    return trend_of(card, per_half, metric)
+
+
+def half_year_progress(
+    card: PlanCard,
+    units: pd.DataFrame,
+    targets: pd.DataFrame,
+    actuals: pd.DataFrame,
+    period: str,
+) -> dict[str, pd.DataFrame]:
+    """Return the progress table of each half-year of the term up to `period`, by its id."""
+    cal = Calendar.from_card(card)
+    return {
+        h.id: compute_progress(card, units, targets, actuals, h.id)
+        for h in cal.halves_through(period)
+    }
+
+
+def trend_of(
+    card: PlanCard, per_half: dict[str, pd.DataFrame], metric: str, unit_id: str | None = None
+) -> pd.DataFrame:
+    """Return `trend`'s frame from the half-year progress tables (`half_year_progress`).
+
+    Without `unit_id`, the tables' federation rows (so the trend of the units they were
+    computed over); with it, that unit's own rows, the same figures as its trend computed
+    over its rows alone: a batch of unit reports computes every unit's half-years once.
+    """
+    cal = Calendar.from_card(card)
+    n = len(cal.halves())
+    halves = list(per_half)
+
+    def rows_of(df: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame]:
+        u = df[(df["level"] == "unit") & (df["metric"] == metric)]
+        if unit_id is None:
+            return df[(df["level"] == "federation") & (df["metric"] == metric)].iloc[0], u
+        u = u[u["unit_id"] == unit_id]
+        return u.iloc[0], u
+
+    gaps = [set(str(m).split(",")) for m in rows_of(per_half[halves[-1]])[1]["missing_periods"]]
     rows = []
     for i, h in enumerate(halves, start=1):
-        df = per_half[h]
-        r = df[(df["level"] == level) & (df["metric"] == metric)].iloc[0]
-        u = df[(df["level"] == "unit") & (df["metric"] == metric)]
+        r, u = rows_of(per_half[h])
         rows.append(
             {
                 "period": h,

@@ -66,6 +66,8 @@ def pct(value: float | None, lang: str) -> str:
 _FILES: dict[tuple[str, str], tuple[tuple[int, int], Any]] = {}
 #: Half-year trends computed for reports, by plan, period, metric, unit and the data's stamps.
 _TRENDS: dict[tuple, pd.DataFrame] = {}
+#: Every unit's half-year progress tables, by plan, period and the data's stamps (one kept).
+_HALF_YEARS: dict[tuple, dict[str, pd.DataFrame]] = {}
 _COMMIT: dict[str, tuple[float, str]] = {}
 #: How long a kernel keeps the git commit it found (a batch of reports is one commit).
 COMMIT_TTL_S = 60.0
@@ -96,6 +98,7 @@ def clear_cache() -> None:
     """Forget the tables, trends and commit kept between reports."""
     _FILES.clear()
     _TRENDS.clear()
+    _HALF_YEARS.clear()
     _COMMIT.clear()
 
 
@@ -272,9 +275,9 @@ class ReportContext:
     def trend(self, metric: str) -> pd.DataFrame:
         """Return the half-year trend of the report's unit (or the federation).
 
-        A unit's trend is computed from its own rows only (the same figures, without going
-        through every unit's); a trend once computed is kept for the next report of the
-        same plan, period and data.
+        A unit's trend is read from every unit's half-year progress tables, computed once for
+        all the unit reports of the same plan, period and data in this process (each unit's
+        alone cost 0.08 s a report); a trend once computed is kept for the next report.
         """
         d = paths.processed_dir(self.card.plan_id)
         stamps = tuple(
@@ -285,12 +288,19 @@ class ReportContext:
         hit = _TRENDS.get(key)
         if hit is not None:
             return hit.copy()
-        units, targets, actuals = self.units, self.targets, self.actuals
-        if self.unit_id is not None:
-            units = units[units["unit_id"] == self.unit_id]
-            targets = targets[targets["unit_id"] == self.unit_id]
-            actuals = actuals[actuals["unit_id"] == self.unit_id]
-        out = progress.trend(self.card, units, targets, actuals, self.period, metric, self.unit_id)
+        if self.unit_id is None:
+            args = (self.card, self.units, self.targets, self.actuals, self.period, metric)
+            out = progress.trend(*args)
+        else:  # every unit's half-years, computed once for the batch's next units
+            every = (self.card.plan_id, self.period, stamps)
+            per_half = _HALF_YEARS.get(every)
+            if per_half is None:
+                _HALF_YEARS.clear()  # one plan and period at a time: the batch's
+                per_half = progress.half_year_progress(
+                    self.card, self.units, self.targets, self.actuals, self.period
+                )
+                _HALF_YEARS[every] = per_half
+            out = progress.trend_of(self.card, per_half, metric, self.unit_id)
         _TRENDS[key] = out
         return out.copy()
 
