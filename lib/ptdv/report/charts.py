@@ -128,6 +128,16 @@ def _style() -> Iterator[None]:
         yield
 
 
+@contextmanager
+def _png_dpi(fig: Figure) -> Iterator[None]:
+    """Set the figure at the PNG's resolution while it is measured or drawn, then back."""
+    dpi, fig.dpi = fig.dpi, PNG_DPI
+    try:
+        yield
+    finally:
+        fig.dpi = dpi
+
+
 def _check_lang(lang: str) -> str:
     if lang not in LANGS:
         raise ValueError(f"lang must be one of {', '.join(LANGS)}, got {lang!r}")
@@ -295,72 +305,61 @@ def _finish(
     canvas, has the texts' sizes measured already.
     """
     fig = _root_figure(ax)
-    dpi, fig.dpi = fig.dpi, PNG_DPI
-    try:
-        _lay_out_titles(ax, fig, title, subtitle, legend, legend_lines)
-    finally:
-        fig.dpi = dpi
-
-
-def _lay_out_titles(
-    ax: Axes,
-    fig: Figure,
-    title: list[str],
-    subtitle: list[str],
-    legend: list | None,
-    legend_lines: bool,
-) -> None:
-    """Do `_finish`'s work, the figure at the resolution it is measured at."""
-    fig.draw_without_rendering()
-    renderer = _renderer(fig)
-    box = ax.get_window_extent(renderer)
-    ylab = ax.yaxis.get_tightbbox(renderer)
-    left_px = min(box.x0, ylab.x0) if ylab is not None else box.x0
-    x0 = (left_px - box.x0) / box.width  # axes fraction, <= 0
-    width_px = box.x1 - left_px - 2
-    sizes = mpl.rcParams
-    title_prop = FontProperties(size=sizes["axes.titlesize"], weight="bold")
-    sub_prop = FontProperties(size=8)
-    title_text = _wrap(title, " — ", width_px, title_prop, renderer)
-    subtitle = [p[:1].upper() + p[1:] for p in subtitle]
-    sub_text = _wrap(subtitle, " · ", width_px, sub_prop, renderer) if subtitle else ""
-    sub_lines = sub_text.count("\n") + 1 if sub_text else 0
-    t = ax.set_title(
-        title_text, loc="left", pad=(12 + 10.5 * sub_lines) if sub_lines else 6, fontweight="bold"
-    )
-    t.set_x(x0)
-    if sub_text:
-        ax.annotate(
-            sub_text,
-            xy=(x0, 1),
-            xycoords="axes fraction",
-            xytext=(0, 5),
-            textcoords="offset points",
-            ha="left",
-            va="bottom",
-            fontsize=8,
-            linespacing=1.25,
-            color=_MUTED,
-            annotation_clip=False,
-            gid="subtitle",
+    with _png_dpi(fig):
+        fig.draw_without_rendering()
+        renderer = _renderer(fig)
+        box = ax.get_window_extent(renderer)
+        ylab = ax.yaxis.get_tightbbox(renderer)
+        left_px = min(box.x0, ylab.x0) if ylab is not None else box.x0
+        x0 = (left_px - box.x0) / box.width  # axes fraction, <= 0
+        width_px = box.x1 - left_px - 2
+        sizes = mpl.rcParams
+        title_prop = FontProperties(size=sizes["axes.titlesize"], weight="bold")
+        sub_prop = FontProperties(size=8)
+        title_text = _wrap(title, " — ", width_px, title_prop, renderer)
+        subtitle = [p[:1].upper() + p[1:] for p in subtitle]
+        sub_text = _wrap(subtitle, " · ", width_px, sub_prop, renderer) if subtitle else ""
+        sub_lines = sub_text.count("\n") + 1 if sub_text else 0
+        t = ax.set_title(
+            title_text,
+            loc="left",
+            pad=(12 + 10.5 * sub_lines) if sub_lines else 6,
+            fontweight="bold",
         )
-    if legend:
-        xax = ax.xaxis.get_tightbbox(renderer)
-        below_in = (box.y0 - xax.y0) / fig.dpi + 0.06 if xax is not None else 0.45
-        for ncol in range(len(legend), 0, -1):  # as many columns as the width allows
-            leg = ax.legend(
-                handles=legend,
-                loc="upper left",
-                bbox_to_anchor=(x0, 0),
-                bbox_transform=ax.transAxes + ScaledTranslation(0, -below_in, fig.dpi_scale_trans),
-                borderaxespad=0,
-                ncol=ncol,
-                handlelength=2.8 if legend_lines else 1.4,
-                handletextpad=0.5,
-                columnspacing=1.4,
+        t.set_x(x0)
+        if sub_text:
+            ax.annotate(
+                sub_text,
+                xy=(x0, 1),
+                xycoords="axes fraction",
+                xytext=(0, 5),
+                textcoords="offset points",
+                ha="left",
+                va="bottom",
+                fontsize=8,
+                linespacing=1.25,
+                color=_MUTED,
+                annotation_clip=False,
+                gid="subtitle",
             )
-            if leg.get_window_extent(renderer).width <= width_px:
-                break
+        if legend:
+            xax = ax.xaxis.get_tightbbox(renderer)
+            below_in = (box.y0 - xax.y0) / fig.dpi + 0.06 if xax is not None else 0.45
+            for ncol in range(len(legend), 0, -1):  # as many columns as the width allows
+                leg = ax.legend(
+                    handles=legend,
+                    loc="upper left",
+                    bbox_to_anchor=(x0, 0),
+                    bbox_transform=ax.transAxes
+                    + ScaledTranslation(0, -below_in, fig.dpi_scale_trans),
+                    borderaxespad=0,
+                    ncol=ncol,
+                    handlelength=2.8 if legend_lines else 1.4,
+                    handletextpad=0.5,
+                    columnspacing=1.4,
+                )
+                if leg.get_window_extent(renderer).width <= width_px:
+                    break
 
 
 def _keep_inside(ax: Axes, labels: list, step: float = 11) -> None:
@@ -662,14 +661,11 @@ def _extent(artist: Artist, renderer: object) -> Bbox | None:
     """
     if not isinstance(artist, (Text, Line2D, Patch)):
         return None
-    fig = artist.get_figure(root=True)
-    dpi, fig.dpi = fig.dpi, PNG_DPI
-    try:
-        box = artist.get_window_extent(renderer)
-    except Exception:  # noqa: BLE001 - an artist that cannot say is drawn every time
-        return None
-    finally:
-        fig.dpi = dpi
+    with _png_dpi(artist.get_figure(root=True)):
+        try:
+            box = artist.get_window_extent(renderer)
+        except Exception:  # noqa: BLE001 - an artist that cannot say is drawn every time
+            return None
     if not np.isfinite(box.get_points()).all():
         return None
     return box
@@ -1126,14 +1122,10 @@ def _tight_box(
     inches, with `pad` inches of white space around the drawing; a padded box is widened to
     whole pixels (`_whole_pixels`).
     """
-    dpi = fig.dpi
-    fig.dpi = PNG_DPI
-    try:
+    with _png_dpi(fig):
         if lay_out:
             fig.draw_without_rendering()  # runs the layout engine, renders nothing
         box = fig.get_tightbbox(renderer or _renderer(fig))
-    finally:
-        fig.dpi = dpi
     return _whole_pixels(box.padded(pad)) if pad else box
 
 
@@ -1169,15 +1161,11 @@ def _lay_out(fig: Figure) -> tuple[Bbox, np.ndarray | None]:
     """
     if not isinstance(fig.canvas, FigureCanvasAgg):
         return _tight_box(fig), None
-    dpi = fig.dpi
-    fig.dpi = PNG_DPI
-    try:
+    with _png_dpi(fig):
         fig.canvas.draw()
         renderer = fig.canvas.get_renderer()
         drawn = fig.get_tightbbox(renderer)
         canvas = np.asarray(renderer.buffer_rgba())
-    finally:
-        fig.dpi = dpi
     box = _whole_pixels(drawn.padded(PAD_INCHES))
     height, width = canvas.shape[:2]
     (dx0, dy0), (dx1, dy1) = drawn.get_points() * PNG_DPI
