@@ -20,6 +20,7 @@ from helpers import shipped_project
 from ptdv import progress
 from ptdv.base import i18n, paths
 from ptdv.base.errors import ConfigError
+from ptdv.base.steps import file_sha256
 from ptdv.plan import config
 from ptdv.report import excel, texts
 from ptdv.tables import checks, clean
@@ -53,7 +54,7 @@ def _plan(plan_id: str, period: str) -> Plan:
             "ptdv_version": "0.1.0",
             "generated_at": "2026-06-15T08:00:00+07:00",
             "inputs": [
-                {"path": str(p), "sha256": clean.sha256(p), "bytes": p.stat().st_size}
+                {"path": str(p), "sha256": file_sha256(p), "bytes": p.stat().st_size}
                 for p in [card.card_path, *r.inputs]
             ],
         }

@@ -855,7 +855,7 @@ class _WarmPool:
 
 
 def _preload(lang: str) -> None:
-    """Import pandas and WeasyPrint, build the HTML exporter (best effort; ~2 s when cold).
+    """Import pandas, WeasyPrint and openpyxl, build the HTML exporter (best effort; ~2 s cold).
 
     Runs in a thread while the kernel cleans: this process only waits for it then.
     """
@@ -863,7 +863,7 @@ def _preload(lang: str) -> None:
         import pandas  # noqa: F401 - the run reads the cleaned tables next
         import weasyprint  # noqa: F401
 
-        from ptdv.report import render
+        from ptdv.report import excel, render  # noqa: F401
 
         render._exporter(lang)
     except Exception:  # noqa: BLE001, S110 - the report will import them itself
@@ -1075,8 +1075,8 @@ def _record(
     Called before any other language's files are carried into `staging`; copies the
     progress table the reports show into it (for ptdv send and for audit).
     """
+    from ptdv.base.steps import file_sha256
     from ptdv.report import pieces as report
-    from ptdv.tables.clean import sha256
 
     manifest = json.loads((paths.processed_dir(plan_id) / "inputs.json").read_text("utf-8"))
     failed = [r for r in results if r.status != "ok"]
@@ -1101,7 +1101,7 @@ def _record(
     )
     outputs.append("progress.parquet")
     record["outputs"] = [
-        {"path": o, "sha256": sha256(staging / o)} for o in outputs if not o.endswith(".txt")
+        {"path": o, "sha256": file_sha256(staging / o)} for o in outputs if not o.endswith(".txt")
     ]
     record["progress_sha256"] = progress_sha256(staging / "progress.parquet")
     return record
@@ -1134,7 +1134,7 @@ def _carry_languages(
     changed since) or `incomplete` (a file missing or changed). A folder of an older ptdv
     holds one language under the plain names: kept only if that is the plan's language.
     """
-    from ptdv.tables.clean import sha256
+    from ptdv.base.steps import file_sha256
 
     kept: dict[str, dict] = {}
     dropped: dict[str, str] = {}
@@ -1163,7 +1163,7 @@ def _carry_languages(
             not Path(o["path"]).is_absolute()
             and ".." not in Path(o["path"]).parts
             and (dest / o["path"]).is_file()
-            and sha256(dest / o["path"]) == o["sha256"]
+            and file_sha256(dest / o["path"]) == o["sha256"]
             for o in files
         )
         if not intact:

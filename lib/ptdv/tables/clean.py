@@ -6,7 +6,6 @@ every figure came from. `write_outputs` writes them to data/processed/<plan-id>/
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from ptdv.base.errors import DataError
 from ptdv.base.i18n import N_
 from ptdv.base.memory import gc_paused
 from ptdv.base.safety import csv_escape_frame, unique_stem
+from ptdv.base.steps import file_sha256
 from ptdv.plan.config import PlanCard, Source
 from ptdv.plan.periods import Calendar
 from ptdv.tables import checks, forms, schemas
@@ -865,15 +865,6 @@ def _write_long(df: pd.DataFrame, path: Path) -> None:
     )
 
 
-def sha256(path: Path) -> str:
-    """Return the SHA-256 of a file's bytes."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 16), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def write_outputs(result: CleanResult, dest: Path | None = None) -> Path:
     """Write the tidy tables and quality log to dest (default data/processed/<plan-id>).
 
@@ -898,7 +889,7 @@ def write_outputs(result: CleanResult, dest: Path | None = None) -> Path:
             "inputs": [
                 {
                     "path": str(p.relative_to(root)) if p.is_relative_to(root) else str(p),
-                    "sha256": sha256(p),
+                    "sha256": file_sha256(p),
                     "bytes": p.stat().st_size,
                 }
                 for p in [result.card.card_path, *result.inputs]
