@@ -830,6 +830,9 @@ def _validate(schema: pa.DataFrameSchema, df: pd.DataFrame, what: str, card: Pla
             sample = str(cases)  # a column missing or one too many
         if isinstance(err.schema, pa.Column):
             field_name = err.schema.name
+        keys = (getattr(getattr(err, "check", None), "statistics", None) or {}).get("keys")
+        if keys and at is not None and at in df.index:  # a key given twice: that key
+            sample = ", ".join(str(df.at[at, k]) for k in keys)
         check = getattr(err, "check", "") or ""
         check = str(getattr(check, "error", None) or check).strip()
         where: dict = {"file": str(card.card_path)}
