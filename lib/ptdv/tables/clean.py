@@ -259,20 +259,18 @@ def clean_file(card: PlanCard, source: Source, file: str) -> SourceResult:
         name if r.name == raw else clean_name(r.name)
         for r, raw, name in zip(units, raws, cleaned, strict=True)
     ]
-    unit_rows = [
-        {
-            "plan_id": card.plan_id,
-            "unit_id": uid,
-            "unit_name": name,
-            "order": k + 1,
-            "tt": r.tt,
-            "group": r.group,
-            "source_file": path.name,
-            "sheet": table.grid.sheet,
-            "row": r.number,
-        }
-        for k, (r, uid, name) in enumerate(zip(units, ids, names, strict=True))
-    ]
+    n_units = len(units)
+    unit_columns = {  # column by column: a national table has 135,000 units
+        "plan_id": [card.plan_id] * n_units,
+        "unit_id": ids,
+        "unit_name": names,
+        "order": list(range(1, n_units + 1)),
+        "tt": [r.tt for r in units],
+        "group": [r.group for r in units],
+        "source_file": [path.name] * n_units,
+        "sheet": [table.grid.sheet] * n_units,
+        "row": [r.number for r in units],
+    }
     by_ref = {c.ref: c for c in source.columns}
     letters = {c.ref: c.letter for c in table.columns if c.ref}
     # the mapped columns in the order of Row.values (the table's column order)
@@ -314,7 +312,7 @@ def clean_file(card: PlanCard, source: Source, file: str) -> SourceResult:
         letters,
         INFO_COLUMNS,
     )
-    units_df = pd.DataFrame(unit_rows, columns=UNIT_COLUMNS)
+    units_df = pd.DataFrame(unit_columns, columns=UNIT_COLUMNS)
 
     non_additive = (
         {c.ref for c in source.columns if c.rule and c.rule.percent}
