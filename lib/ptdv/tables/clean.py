@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -876,32 +877,43 @@ def write_outputs(result: CleanResult, dest: Path | None = None) -> Path:
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = staging_dir(dest)  # .<name>.tmp-<pid>-…: a killed run's is removed on the next
     try:
-        result.units.to_parquet(tmp / "units.parquet", index=False)
-        for name in ("targets", "actuals", "info"):
-            _write_long(getattr(result, name), tmp / f"{name}.parquet")
-        # a unit named "=HYPERLINK(...)" is text for a spreadsheet too ('-prefixed; read back
-        # with csv_unescape_frame)
-        quality = csv_escape_frame(result.quality)
-        quality.to_csv(tmp / "quality.csv", index=False, encoding="utf-8")
-        root = paths.root()
-        manifest = {
-            "plan_id": result.card.plan_id,
-            "ptdv_version": __version__,
-            "inputs": [
-                {
-                    "path": str(p.relative_to(root)) if p.is_relative_to(root) else str(p),
-                    "sha256": file_sha256(p),
-                    "bytes": p.stat().st_size,
-                }
-                for p in [result.card.card_path, *result.inputs]
-            ],
-        }
-        (tmp / "inputs.json").write_text(
-            json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
-        )
+        # the actuals, the largest table by far, on a thread of their own while the rest are
+        # written: Arrow encodes Parquet without Python's lock (135,000 units: 1.0 s for the
+        # actuals, 0.4 s for the rest, 1.4 s one after the other)
+        with ThreadPoolExecutor(1) as pool:
+            actuals = pool.submit(_write_long, result.actuals, tmp / "actuals.parquet")
+            result.units.to_parquet(tmp / "units.parquet", index=False)
+            for name in ("targets", "info"):
+                _write_long(getattr(result, name), tmp / f"{name}.parquet")
+            _write_rest(result, tmp)
+            actuals.result()
         replace_dir(tmp, dest)
     except BaseException as err:
         shutil.rmtree(tmp, ignore_errors=True)
         raise_if_no_space(err, f"{dest}/", "the previous cleaned tables are kept, nothing replaced")
         raise
     return dest
+
+
+def _write_rest(result: CleanResult, tmp: Path) -> None:
+    """Write the quality log and the manifest of the inputs into `tmp`."""
+    # a unit named "=HYPERLINK(...)" is text for a spreadsheet too ('-prefixed; read back
+    # with csv_unescape_frame)
+    quality = csv_escape_frame(result.quality)
+    quality.to_csv(tmp / "quality.csv", index=False, encoding="utf-8")
+    root = paths.root()
+    manifest = {
+        "plan_id": result.card.plan_id,
+        "ptdv_version": __version__,
+        "inputs": [
+            {
+                "path": str(p.relative_to(root)) if p.is_relative_to(root) else str(p),
+                "sha256": file_sha256(p),
+                "bytes": p.stat().st_size,
+            }
+            for p in [result.card.card_path, *result.inputs]
+        ],
+    }
+    (tmp / "inputs.json").write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
