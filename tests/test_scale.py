@@ -160,11 +160,14 @@ def test_fast_number_path_equals_per_cell_path(cells: list) -> None:
         assert _same(_slow(raw), _fast(col, k)), raw
 
 
-def test_fast_path_on_random_cells() -> None:
+@pytest.mark.parametrize("alphabet", ["0123456789.,()- %", "0123456789.,- %", "0123456789("])
+def test_fast_path_on_random_cells(alphabet: str) -> None:
+    # with and without parentheses (their pattern runs only where a text starts with one)
     rnd = random.Random(2026)
-    alphabet = "0123456789.,()- %"
     cells = ["".join(rnd.choice(alphabet) for _ in range(rnd.randint(1, 9))) for _ in range(3000)]
     cells += [f"{rnd.randint(0, 10**9):,}".replace(",", ".") for _ in range(500)]
+    # plain digits up to 15 of them are read without a pattern; 16 are no figure
+    cells += ["0" * 15, "9" * 15, "1" + "0" * 14, "1" * 16, "０１", "٣", "12\n", ""]
     col = parse_column(cells)
     fast = sum(1 for k in range(len(cells)) if k not in col.errors and col.decimals[k] >= 0)
     assert fast > 500

@@ -415,6 +415,30 @@ class _ArrowCells:
         return iter(self.array.to_pylist())
 
 
+def _plain_cells(arr: Any) -> tuple[np.ndarray, np.ndarray, bool]:  # noqa: ANN401
+    """Return which texts are plain (_PLAIN_RE or _PARENS_PLAIN_RE), which of them are in
+    parentheses, and whether any text starts with one.
+
+    The same as matching both patterns on every text, in about half the time on a national
+    table's columns: a text of at most 15 ASCII digits is plain without its regex, the
+    others are matched, and the parentheses' pattern runs only where a text starts with one.
+    """
+    import pyarrow.compute as pc
+
+    n = len(arr)
+    short_digits = pc.and_(pc.ascii_is_decimal(arr), pc.less_equal(pc.binary_length(arr), 15))
+    plain = short_digits.to_numpy(zero_copy_only=False)
+    rest = np.flatnonzero(~plain)
+    if len(rest):
+        matched = pc.match_substring_regex(arr.take(rest), _PLAIN_RE)
+        plain[rest] = matched.to_numpy(zero_copy_only=False)
+    parens = np.zeros(n, dtype=bool)
+    bracketed = bool(pc.any(pc.starts_with(arr, "(")).as_py())
+    if bracketed:
+        parens = pc.match_substring_regex(arr, _PARENS_PLAIN_RE).to_numpy(zero_copy_only=False)
+    return plain | parens, parens, bracketed
+
+
 def parse_column(cells: Any, *, locale: str = "vi") -> ParsedColumn:  # noqa: ANN401
     """Parse many cells with exactly the results of parse_number_detail, fast when they are plain.
 
@@ -445,12 +469,10 @@ def parse_column(cells: Any, *, locale: str = "vi") -> ParsedColumn:  # noqa: AN
             others = [k for k, c in enumerate(cells) if c is not None and type(c) is not str]
             arr = pa.array([cells[k] for k in texts.tolist()], type=pa.string())
         if len(texts):
-            plain = pc.match_substring_regex(arr, _PLAIN_RE)
-            parens = pc.match_substring_regex(arr, _PARENS_PLAIN_RE)
-            fast = pc.or_(plain, parens).to_numpy(zero_copy_only=False)
-            neg = parens.to_numpy(zero_copy_only=False)[fast]
+            fast, neg_all, bracketed = _plain_cells(arr)
+            neg = neg_all[fast]
             digits = pc.filter(arr, pa.array(fast))
-            for ch in (".", "(", ")"):
+            for ch in (".", "(", ")") if bracketed else (".",):
                 digits = pc.replace_substring(digits, ch, "")
             got = pc.cast(digits, pa.int64()).to_numpy().astype(np.float64)
             got = np.where(neg, -got, got)
