@@ -113,3 +113,18 @@ def test_plain_unit_names_only_where_the_one_by_one_test_agrees() -> None:
     # the long way still reads the names the column test leaves to it
     assert ingest._plain_unit_name(names[4]) == "CĐCS An Phát và Cộng sự Hà Nội"
     assert ingest._plain_unit_name("Tổng cộng") == ""
+
+
+def test_the_lines_that_may_hold_a_bold_cell_are_found_in_one_pass() -> None:
+    lines = [
+        "", "1\tCĐCS <b>A</b>\t5", "2\tB\t<B>6</B>", "3\tC ** D\t7", "**Tổng**\t\t9",
+        "4\t< b>E\t8", "5\t<bb>F\t1", "6\t*\t*", "7\tĐắk Lắk\t2",
+    ]  # fmt: skip
+    want = [i for i, line in enumerate(lines) if ingest._marked_line(line)]
+    assert ingest._marked_lines(lines) == want == [1, 2, 3, 4]
+
+
+def test_a_file_marked_with_capital_b_only_has_its_bold_row(tmp_path: Path) -> None:
+    path = tmp_path / "bang.txt"
+    path.write_text("TT\tĐơn vị\tKết nạp\n1\tAn Phát\t3\n\tTỔNG <B>CỘNG</B>\t3\n", "utf-8")
+    assert read_grid(path).bold == [False, False, True]
