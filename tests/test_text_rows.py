@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 import unicodedata
 from pathlib import Path
@@ -113,6 +114,18 @@ def test_plain_unit_names_only_where_the_one_by_one_test_agrees() -> None:
     # the long way still reads the names the column test leaves to it
     assert ingest._plain_unit_name(names[4]) == "CĐCS An Phát và Cộng sự Hà Nội"
     assert ingest._plain_unit_name("Tổng cộng") == ""
+
+
+def test_ascii_letters_and_digits_are_counted_over_the_bytes() -> None:
+    texts = ["Đắk Lắk 12", "", None, "abc-DEF_09", "Ａｂｃ１", "ĐĐĐ", "x" * 9, "tổng"]
+    want = [0 if t is None else len(re.sub("[^0-9A-Za-z]+", "", t)) for t in texts]
+    assert want == [5, 0, 0, 8, 0, 0, 9, 3]
+    column = pa.array(["skip", *texts, "skip"], type=pa.large_string())
+    for arr in (pa.array(texts, type=pa.large_string()), column.slice(1, len(texts))):
+        assert ingest._ascii_alnum_counts(arr).tolist() == want
+    # 8 letters and digits (the longest totals key's length) are too few for a plain name
+    got = ingest._plain_unit_names(pa.array(["ABCDEFGH", "ABCDEFGHI", "Đắk Lắk 1234"]))
+    assert got == [False, True, False]
 
 
 def test_the_lines_that_may_hold_a_bold_cell_are_found_in_one_pass() -> None:

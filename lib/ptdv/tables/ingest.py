@@ -1399,15 +1399,37 @@ def _plain_unit_names(names: Any) -> list[bool]:  # noqa: ANN401 - an Arrow text
     """
     import pyarrow.compute as pc
 
-    ascii_key = pc.replace_substring_regex(names, "[^0-9A-Za-z]+", "")
-    plain = pc.and_(
+    plain = pc.fill_null(
         pc.and_(
             pc.invert(pc.match_substring_regex(names, _NOT_PLAIN_RE)),
             pc.equal(pc.utf8_normalize(names, "NFC"), names),
         ),
-        pc.greater(pc.binary_length(ascii_key), _LONGEST_TOTAL_KEY),
-    )
-    return pc.fill_null(plain, False).to_pylist()
+        False,
+    ).to_numpy(zero_copy_only=False)
+    return (plain & (_ascii_alnum_counts(names) > _LONGEST_TOTAL_KEY)).tolist()
+
+
+#: Which bytes are ASCII letters and digits (no byte of a multi-byte UTF-8 letter is).
+_ASCII_ALNUM = np.zeros(256, dtype=np.int32)
+_ASCII_ALNUM[[ord(c) for c in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"]] = 1
+
+
+def _ascii_alnum_counts(texts: Any) -> np.ndarray:  # noqa: ANN401 - an Arrow text array
+    """Return how many ASCII letters and digits each text holds (0 for a null).
+
+    Counted over the column's UTF-8 bytes at once: what `len(re.sub("[^0-9A-Za-z]+", "",
+    text))` gives, without building the texts it would leave.
+    """
+    import pyarrow as pa
+
+    texts = texts.cast(pa.large_string())
+    _validity, offsets_buf, data_buf = texts.buffers()
+    first = texts.offset  # a slice's first text, within the buffers it shares
+    offsets = np.frombuffer(offsets_buf, dtype=np.int64)[first : first + len(texts) + 1]
+    data = np.frombuffer(data_buf or b"", dtype=np.uint8)
+    running = np.zeros(len(data) + 1, dtype=np.int64)
+    np.cumsum(_ASCII_ALNUM[data], out=running[1:])
+    return running[offsets[1:]] - running[offsets[:-1]]
 
 
 def _loosely_same(a: list[list[str]], b: list[list[str]]) -> bool:
