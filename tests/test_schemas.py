@@ -251,3 +251,15 @@ def test_a_row_number_that_is_no_number_is_left_out_of_the_place(card: PlanCard)
         "bang.xlsx, sheet 'Phụ lục', column G: the cleaned actuals table breaks its schema "
         "(row: coerce_dtype('Int64'): mười ba); check the plan card's columns"
     )
+
+
+def test_the_period_check_tries_each_distinct_text_as_str_matches_does() -> None:
+    texts = ["2021", "2021-H1", "term", "mid-term", "2021-H3", "21-H1", "2021-H1 ", "x2021"]
+    s = pd.Series(texts * 3 + [None], dtype="str")
+    got = schemas._is_period(s)
+    want = s.str.match(schemas.PERIOD_RE.pattern).fillna(False).astype(bool)
+    assert (
+        got.tolist()
+        == want.tolist()
+        == [True, True, True] + [False] * 5 + ([True, True, True] + [False] * 5) * 2 + [False]
+    )
