@@ -120,6 +120,35 @@ def test_a_changed_report_notebook_renders_the_reports_only(root: Path) -> None:
     assert _skipped(_run(root)) == ["clean", "progress", "reports"]
 
 
+def test_a_report_alone_imports_in_this_thread_while_its_kernel_boots(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # with cleaning and progress skipped nothing was imported while a kernel worked; a thread
+    # importing the report's libraries beside the report's own imports once found
+    # jupyter_client half-imported (ImportError, the report failed): none may be running
+    import threading
+
+    from ptdv import pipeline
+
+    nb_path = root / "notebooks" / "03_report.ipynb"
+    nb = nbformat.read(nb_path, as_version=4)
+    nb.metadata["changed_by_the_test"] = "again"
+    nbformat.write(nb, nb_path)
+    monkeypatch.setenv("PTDV_ROOT", str(root))
+    seen: list[list[str]] = []
+    real = pipeline._render_here
+
+    def spied(*args: object, **kwargs: object) -> object:
+        seen.append([t.name for t in threading.enumerate()])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "_render_here", spied)
+    record = pipeline.run(PLAN, PERIOD, units=["none"], formats=["html", "xlsx"], say=print)
+    assert record["skipped"] == ["clean", "progress"]
+    assert record["status"] == "ok"
+    assert len(seen) == 1 and not [name for name in seen[0] if "_preload" in name]
+
+
 def test_a_missing_or_altered_report_file_is_rendered_again(root: Path) -> None:
     dest = root / "reports" / PLAN / PERIOD
     (dest / "tong-hop.html").write_text("edited by hand", "utf-8")

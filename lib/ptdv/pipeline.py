@@ -606,9 +606,13 @@ def run(
         t = time.perf_counter()
         try:
             if workers == 1:  # in this process, in the kernel that cleaned
-                pool.stop()
-                pool.n = 0
-                pool.start()  # (if nothing has been preloaded yet)
+                pool.stop()  # waits for what was preloaded while the kernel cleaned
+                # then the same imports here, done already unless cleaning and progress were
+                # skipped: the kernel boots on the other core meanwhile. Not on a thread while
+                # the report runs: two threads importing one package (jupyter_client, from
+                # papermill's side and from nbconvert's) can find it half-imported
+                kernel.km("report")
+                _preload(lang)
                 results = _render_here(job_list, plan_id, period, staging, say, _, ui_lang)
             else:
                 kernel.stop()  # the workers have theirs
@@ -700,6 +704,7 @@ class _QuietClientGC:
 STEP_IMPORTS = {
     "clean": "import pandas, ptdv.plan.config, ptdv.tables.clean",
     "progress": "import pandas, ptdv.plan.config, ptdv.plan.periods, ptdv.progress",
+    "report": "import ptdv.report.charts, ptdv.report.pieces",
 }
 
 
@@ -857,7 +862,8 @@ class _WarmPool:
 def _preload(lang: str) -> None:
     """Import pandas, WeasyPrint and openpyxl, build the HTML exporter (best effort; ~2 s cold).
 
-    Runs in a thread while the kernel cleans: this process only waits for it then.
+    Runs in a thread while the kernel cleans (this process only waits for it then), and
+    again before a report rendered here, when it costs nothing unless cleaning was skipped.
     """
     try:
         import pandas  # noqa: F401 - the run reads the cleaned tables next
