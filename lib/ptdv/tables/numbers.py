@@ -421,7 +421,7 @@ def _plain_cells(arr: Any) -> tuple[np.ndarray, np.ndarray, bool]:  # noqa: ANN4
 
     The same as matching both patterns on every text, in about half the time on a national
     table's columns: a text of at most 15 ASCII digits is plain without its regex, the
-    others are matched, and the parentheses' pattern runs only where a text starts with one.
+    others are matched, and the parentheses' pattern runs only when some text starts with one.
     """
     import pyarrow.compute as pc
 
