@@ -247,12 +247,13 @@ def test_clean_and_progress_run_in_the_kernel_the_command_started_first(
     # loading papermill and hashing the inputs, run their notebooks in it, and stop it
     # before they return
     from ptdv import cli, pipeline
+    from ptdv.report import kernel as kernels
 
     root = project_copy(tmp_path)
     monkeypatch.setenv("PTDV_ROOT", str(root))
     started, used = [], []
     real_started, real_clean, real_progress = (
-        pipeline.kernel_started, pipeline.clean_plan, pipeline.compute_progress
+        kernels.kernel_started, pipeline.clean_plan, pipeline.compute_progress
     )  # fmt: skip
 
     def kernel_started(step):  # noqa: ANN001, ANN202
@@ -272,9 +273,9 @@ def test_clean_and_progress_run_in_the_kernel_the_command_started_first(
     monkeypatch.setattr(pipeline, "clean_plan", clean_plan)
     monkeypatch.setattr(pipeline, "compute_progress", compute_progress)
     assert cli.main(["clean", "--plan", "bac-giang-2023-2028"]) == 0
-    assert "km" not in pipeline._WORKER  # stopped
+    assert "km" not in kernels.WORKER  # stopped
     assert cli.main(["progress", "--plan", "bac-giang-2023-2028", "--period", "2026-H1"]) == 0
-    assert "km" not in pipeline._WORKER
+    assert "km" not in kernels.WORKER
     assert [step for step, _km in used] == ["clean", "progress"]
     assert used == started and started[0][1] is not started[1][1]  # each its step's imports
     out = capsys.readouterr().out

@@ -335,22 +335,22 @@ def test_a_kernel_keeps_one_ready_client_from_notebook_to_notebook(
     # outputs. A kernel that died is replaced, with a client of its own.
     from jupyter_core.utils import run_sync
 
-    from ptdv import pipeline
+    from ptdv.report import kernel as kernels
 
     waits: list[int] = []
-    real_wait = pipeline._handshake
+    real_wait = kernels._handshake
 
     async def counted(kc: object, timeout: float | None = None) -> None:
         waits.append(1)
         await real_wait(kc, timeout)
 
-    monkeypatch.setattr(pipeline, "_handshake", counted)
+    monkeypatch.setattr(kernels, "_handshake", counted)
     tiny_notebook(tmp_path, "steps.ipynb", "plan_id", "print('plan', plan_id)", "plan_id * 2")
     monkeypatch.setenv("PTDV_ROOT", str(tmp_path))
 
     def run(plan: str) -> list:
         out = tmp_path / f"{plan}.ipynb"
-        render.execute_notebook("steps.ipynb", {"plan_id": plan}, out, km=pipeline._worker_kernel())
+        render.execute_notebook("steps.ipynb", {"plan_id": plan}, out, km=kernels.worker_kernel())
         return [c.outputs for c in nbformat.read(out, as_version=4).cells[2:]]
 
     try:
@@ -359,14 +359,14 @@ def test_a_kernel_keeps_one_ready_client_from_notebook_to_notebook(
             line = nbformat.v4.new_output("stream", name="stdout", text=f"plan {plan}\n")
             assert printed == [line]
             assert shown[0]["data"]["text/plain"] == repr(plan * 2)
-        km = pipeline._worker_kernel()
+        km = kernels.worker_kernel()
         assert km.client() is km.client()
         assert len(waits) == 1
         run_sync(km.shutdown_kernel)(now=True)  # as if the kernel had died
         assert run("d")[0][0]["text"] == "plan d\n"
-        assert pipeline._worker_kernel() is not km and len(waits) == 2
+        assert kernels.worker_kernel() is not km and len(waits) == 2
     finally:
-        pipeline._stop_kernel()
+        kernels.stop_kernel()
 
 
 def test_a_step_kernel_imports_what_its_notebook_needs_before_the_first_cell(
@@ -375,13 +375,13 @@ def test_a_step_kernel_imports_what_its_notebook_needs_before_the_first_cell(
     # `ptdv clean` and `ptdv progress` launch their kernel first and have it import what the
     # step's notebook imports, while papermill loads here: the first cell finds the modules
     # loaded, and its outputs are its own (the import said nothing, and is not a cell)
-    from ptdv import pipeline
+    from ptdv.report import kernel as kernels
 
     modules = "('ptdv.progress', 'ptdv.tables.clean')"
     check = f"import sys\nprint(sorted(m for m in {modules} if m in sys.modules))"
     tiny_notebook(tmp_path, "first.ipynb", "plan_id", check)
     monkeypatch.setenv("PTDV_ROOT", str(tmp_path))
-    kernel = pipeline.kernel_started("progress")
+    kernel = kernels.kernel_started("progress")
     try:
         out = tmp_path / "out.ipynb"
         render.execute_notebook("first.ipynb", {"plan_id": "x"}, out, km=kernel.km())
@@ -423,7 +423,7 @@ def test_a_kernel_is_ready_at_the_idle_of_the_kernel_info_it_answered() -> None:
     # waiting twice as long for it each time.
     from jupyter_core.utils import run_sync
 
-    from ptdv import pipeline
+    from ptdv.report import kernel as kernels
 
     class Client:
         def __init__(self, shell: list, iopub: list) -> None:
@@ -453,22 +453,22 @@ def test_a_kernel_is_ready_at_the_idle_of_the_kernel_info_it_answered() -> None:
             _msg("status", "k3", execution_state="idle"),  # left for nbclient to skip
         ],
     )
-    run_sync(pipeline._handshake)(kc, 5)
+    run_sync(kernels._handshake)(kc, 5)
     assert kc.asked == ["k1", "k2"] and kc.handled == [reply2]
-    first, longest = pipeline._IOPUB_WAIT
+    first, longest = kernels._IOPUB_WAIT
     assert kc.iopub_channel.waits == [first] + [2 * first] * 4
     assert len(kc.iopub_channel.script) == 1
 
     # an answer to a request this handshake did not make (a warm-up's) is not its answer
     stale = _msg("kernel_info_reply", "earlier")
     kc = Client(shell=[stale, reply2], iopub=[_msg("status", "k2", execution_state="idle")])
-    run_sync(pipeline._handshake)(kc, 5)
+    run_sync(kernels._handshake)(kc, 5)
     assert kc.handled == [reply2]
 
     # never connected: the waits grow to the longest, and the deadline ends it
     kc = Client(shell=[reply1] * 12, iopub=[None] * 12)
     with pytest.raises(RuntimeError, match="didn't respond"):
-        run_sync(pipeline._handshake)(kc, 0.05)
+        run_sync(kernels._handshake)(kc, 0.05)
     assert kc.iopub_channel.waits == [min(first * 2**i, longest) for i in range(12)]
     assert kc.iopub_channel.waits[-1] == longest
 

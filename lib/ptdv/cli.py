@@ -30,8 +30,7 @@ from ptdv.base.i18n import LANGS, N_, translator
 from ptdv.base.lock import plan_lock
 from ptdv.base.runlog import command_log
 from ptdv.base.safety import csv_unescape_frame
-from ptdv.pipeline import clean_step, kernel_started, progress_now
-from ptdv.plan import config
+from ptdv.report.kernel import kernel_started
 
 log = logging.getLogger("ptdv")
 
@@ -94,11 +93,13 @@ def _import_meanwhile(*modules: str) -> None:
 def cmd_clean(args: argparse.Namespace) -> int:
     """Clean one plan (or all) into data/processed/<plan-id>/ through the clean notebook."""
     _ = translator(args.ui)
-    plans = config.available_plans() if args.all else [args.plan]
-    for plan_id in plans:
-        config.load_card(plan_id)  # every card checked before any work starts
-    kernel = kernel_started("clean")  # it boots while papermill loads
+    kernel = kernel_started("clean")  # it boots while the cards and papermill load
     try:
+        from ptdv.plan import config
+
+        plans = config.available_plans() if args.all else [args.plan]
+        for plan_id in plans:
+            config.load_card(plan_id)  # every card checked before any work starts
         _import_meanwhile("pandas")  # for the summaries
         for plan_id in plans:
             _clean_one(args, plan_id, kernel)
@@ -109,6 +110,8 @@ def cmd_clean(args: argparse.Namespace) -> int:
 
 def _clean_one(args: argparse.Namespace, plan_id: str, kernel: Any) -> None:  # noqa: ANN401
     """Clean one plan in `kernel` and print its summary."""
+    from ptdv.pipeline import clean_step
+
     _ = translator(args.ui)
     t0 = time.perf_counter()
     print(_("cleaning {plan} ...", plan=plan_id), flush=True)
@@ -146,6 +149,7 @@ def _clean_one(args: argparse.Namespace, plan_id: str, kernel: Any) -> None:  # 
 
 def _plan_and_period(plan_id: str, period: str):  # noqa: ANN202 - (PlanCard, Calendar)
     """Return a plan's card and calendar, refusing a period outside its term."""
+    from ptdv.plan import config
     from ptdv.plan.periods import ALIASES, Calendar
 
     card = config.load_card(plan_id)
@@ -189,6 +193,7 @@ def _resolve_period(args: argparse.Namespace, *, defer_to_date: bool = False) ->
     if args.period == "to-date":
         import pandas as pd
 
+        from ptdv.pipeline import clean_step
         from ptdv.progress import halves_with_figures
 
         f = paths.processed_dir(args.plan) / "actuals.parquet"
@@ -223,6 +228,8 @@ def _span(p) -> str:  # noqa: ANN001 - a periods.Period
 def _clean_if_needed(args: argparse.Namespace, kernel: Any = None) -> None:  # noqa: ANN401
     """Clean the plan first when it has no processed tables yet, or when --clean asks."""
     if args.clean or not (paths.processed_dir(args.plan) / "units.parquet").is_file():
+        from ptdv.pipeline import clean_step
+
         _ = translator(args.ui)
         print(_("cleaning {plan} first ...", plan=args.plan), flush=True)
         clean_step(args.plan, force=True, verbose=args.verbose, kernel=kernel)
@@ -232,9 +239,11 @@ def cmd_progress(args: argparse.Namespace) -> int:
     """Compute progress for one plan and period through the progress notebook."""
     _ = translator(args.ui)
     ui = args.ui
-    _plan_and_period(args.plan, args.period)  # refuse a period outside the term at once
-    kernel = kernel_started("progress")  # it boots while papermill loads
+    kernel = kernel_started("progress")  # it boots while the card and papermill load
     try:
+        from ptdv.pipeline import progress_now
+
+        _plan_and_period(args.plan, args.period)  # refuse a period outside the term at once
         _import_meanwhile("pandas", "ptdv.progress", "ptdv.report.pieces")  # for the summary
         with plan_lock(args.plan):
             _clean_if_needed(args, kernel)
@@ -354,6 +363,7 @@ def _write_templates(args: argparse.Namespace, card, cal) -> int:  # noqa: ANN00
 def cmd_run(args: argparse.Namespace) -> int:
     """Clean, compute progress and render every report of one plan and period (then send)."""
     from ptdv import pipeline
+    from ptdv.plan import config
 
     _ = translator(args.ui)
     _resolve_period(args, defer_to_date=True)

@@ -21,7 +21,6 @@ them otherwise: run.json's `languages` lists what the folder holds.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 import json
 import os
@@ -43,11 +42,11 @@ from ptdv.base.atomic import (
     raise_if_no_space,
     replace_dir,
     staging_dir,
-    work_dir,
 )
 from ptdv.base.errors import ConfigError, DataError
 from ptdv.base.i18n import translator
 from ptdv.plan import config
+from ptdv.report.kernel import WORKER, RunKernel, worker_kernel
 from ptdv.report.notebooks import clean_plan, compute_progress
 
 #: Reports' dates are Vietnam's.
@@ -118,159 +117,6 @@ class JobResult:
 
 # --- worker processes ---------------------------------------------------------------------
 
-_WORKER: dict[str, Any] = {}
-
-
-@functools.cache
-def _kept_client_manager() -> type:
-    """Return a kernel manager class whose clients are one client, kept ready between notebooks.
-
-    nbclient asks the kernel manager for a new client for every notebook, and waiting for a
-    new client to be ready costs 0.2 s or more (jupyter_client drains the kernel's output
-    channel until it has been quiet that long). The kernel is ours and runs one notebook at
-    a time, so every notebook can use the client that is already connected: its channels
-    stay open, and nbclient matches each output to the cell that asked for it.
-
-    The first wait is jupyter_client's handshake without its 0.2 s of silence at the end
-    (see `_handshake`).
-    """
-    from jupyter_client.asynchronous import AsyncKernelClient
-    from jupyter_client.manager import AsyncKernelManager
-
-    class KeptClient(AsyncKernelClient):
-        ready = False
-
-        def start_channels(self, *args: Any, **kwargs: Any) -> None:
-            if not self.channels_running:
-                super().start_channels(*args, **kwargs)
-
-        def stop_channels(self) -> None:
-            self.ready = False
-            super().stop_channels()
-
-        async def wait_for_ready(self, timeout: float | None = None) -> None:
-            if not (self.ready and self.channels_running):
-                await _handshake(self, timeout)
-                self.ready = True
-
-    class KeptClientKernelManager(AsyncKernelManager):
-        kept: KeptClient | None = None
-
-        def __init__(self, **kwargs: Any) -> None:
-            super().__init__(**kwargs)
-            self.client_factory = KeptClient
-
-        def client(self, **kwargs: Any) -> KeptClient:
-            if self.kept is None or not self.kept.channels_running:
-                self.kept = super().client(**kwargs)
-            return self.kept
-
-    return KeptClientKernelManager
-
-
-#: How long a handshake waits for the kernel's output channel, first, and at most (s): it
-#: waits twice as long on each try.
-_IOPUB_WAIT = (0.05, 1.0)
-
-
-async def _handshake(kc: Any, timeout: float | None) -> None:  # noqa: ANN401
-    """Wait until the kernel answers kernel_info and its output channel is connected.
-
-    What jupyter_client's `wait_for_ready` checks, and in the same way: ask kernel_info
-    (again each second until answered), then see a message on the output channel, which
-    proves it connected. jupyter_client then reads that channel until it has been silent for
-    0.2 s, to drop whatever the kernel said before. Here the wait ends at the kernel's `idle`
-    status for the kernel_info request answered: the kernel sends it after everything else it
-    said about that request and before, in order, on that channel, so nothing stale is left
-    behind it, and no silence is waited for. (nbclient only reads messages whose parent is its
-    own request anyway.)
-    """
-    from queue import Empty
-
-    deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
-    asked: set[str] = set()
-    wait, longest = _IOPUB_WAIT
-    while True:
-        asked.add(kc.kernel_info())
-        try:
-            reply = await kc.shell_channel.get_msg(timeout=1)
-        except Empty:
-            reply = None
-        if reply is not None and reply["msg_type"] == "kernel_info_reply":
-            request = reply["parent_header"].get("msg_id")
-            if request in asked and await _idle_seen(kc, request, wait):
-                kc._handle_kernel_info_reply(reply)
-                return
-            wait = min(2 * wait, longest)
-        if not await kc._async_is_alive():
-            raise RuntimeError("Kernel died before replying to kernel_info")
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
-
-
-async def _idle_seen(kc: Any, request: str, wait: float) -> bool:  # noqa: ANN401
-    """Read the output channel up to the kernel's idle status for `request`.
-
-    False if the channel stays silent for `wait` seconds first (not connected yet: the
-    kernel's messages were published before it was, and are lost).
-    """
-    from queue import Empty
-
-    while True:
-        try:
-            msg = await kc.iopub_channel.get_msg(timeout=wait)
-        except Empty:
-            return False
-        if (
-            msg["msg_type"] == "status"
-            and msg["parent_header"].get("msg_id") == request
-            and msg["content"].get("execution_state") == "idle"
-        ):
-            return True
-
-
-def _worker_kernel() -> Any:
-    """Return this worker's kernel manager, starting the kernel on first use (or after a crash).
-
-    Every call in a thread runs on that thread's one event loop (jupyter_core's `run_sync`,
-    which nbclient uses too), so that the kept client's sockets always serve the same loop.
-    """
-    import logging
-
-    from jupyter_core.utils import run_sync
-
-    logging.getLogger("traitlets").addFilter(_QuietClientGC)
-
-    km = _WORKER.get("km")
-    if km is not None and run_sync(km.is_alive)():
-        return km
-    socket_dir = work_dir("kernel")
-    km = _kept_client_manager()(kernel_name="python3")
-    km.transport = "ipc"
-    km.ip = str(socket_dir / "kernel")
-    log = open(socket_dir / "kernel.log", "ab")  # noqa: SIM115 - lives with the kernel
-    run_sync(km.start_kernel)(cwd=str(paths.root()), stderr=log)
-    _WORKER.update(km=km, socket_dir=socket_dir)
-    if "finalizer" not in _WORKER:
-        from multiprocessing import util
-
-        _WORKER["finalizer"] = util.Finalize(None, _stop_kernel, exitpriority=10)
-    return km
-
-
-def _stop_kernel() -> None:
-    from jupyter_core.utils import run_sync
-
-    km = _WORKER.pop("km", None)
-    if km is not None:
-        try:
-            if km.kept is not None:
-                km.kept.stop_channels()
-            run_sync(km.shutdown_kernel)(now=True)
-        except Exception:  # noqa: BLE001 - best effort at exit
-            pass
-    shutil.rmtree(_WORKER.pop("socket_dir", ""), ignore_errors=True)
-
 
 def render_job(job: Job, plan_id: str, period: str, staging: str) -> JobResult:
     """Execute the report notebook for one job in this worker's kernel and convert it."""
@@ -303,7 +149,7 @@ def render_job(job: Job, plan_id: str, period: str, staging: str) -> JobResult:
             str(paths.notebooks_dir() / "03_report.ipynb"),
             str(executed),
             parameters=params,
-            km=_worker_kernel(),
+            km=worker_kernel(),
             # written once, when done (or failed), instead of at every cell's start and end:
             # 16 writes of a notebook that grows to 0.4 MB with its charts, 0.07 s of CPU a
             # report; the notebook is staged, and a report whose kernel dies keeps none
@@ -323,7 +169,7 @@ def render_job(job: Job, plan_id: str, period: str, staging: str) -> JobResult:
             raise NoSpaceError(no_space_reason(err)) from None
         result.status = "failed"
         result.error = f"{type(err).__name__}: {err}"
-        _WORKER.pop("km", None)
+        WORKER.pop("km", None)
         return result
     result.seconds["execute"] = round(time.perf_counter() - t0, 2)
     result.outputs.append(f"{name}.ipynb")
@@ -515,7 +361,7 @@ def run(
     keys = StepKeys(plan_id)
     batch = units != ["none"]  # unit reports to render: a pool of workers
     workers = max(1, jobs or os.cpu_count() or 1)
-    kernel = _RunKernel()
+    kernel = RunKernel()
     pool = _WarmPool(workers if batch and workers > 1 else 0, lang)
     try:
         say(_("[1/3] cleaning {plan} ...", plan=plan_id))
@@ -685,81 +531,6 @@ def _render_here(
     return results
 
 
-class _QuietClientGC:
-    """Drop jupyter_client's notice that a garbage-collected client's channels were open.
-
-    A kernel's kept client (see _kept_client_manager) is closed with its kernel; but when a
-    kernel dies and is replaced, its client goes to the garbage collector with its channels
-    open, which says so as a warning.
-    """
-
-    @staticmethod
-    def filter(record: Any) -> bool:
-        return not str(record.msg).startswith("Could not destroy zmq context")
-
-
-#: What the step notebooks import in their first cell. A step's kernel is asked to import it
-#: as soon as it is launched: it boots on the other core while this process loads papermill
-#: and hashes the inputs, then would wait idle for the first cell (see `_RunKernel.km`).
-STEP_IMPORTS = {
-    "clean": "import pandas, ptdv.plan.config, ptdv.tables.clean",
-    "progress": "import pandas, ptdv.plan.config, ptdv.plan.periods, ptdv.progress",
-    "report": "import ptdv.report.charts, ptdv.report.pieces",
-}
-
-
-class _RunKernel:
-    """The Jupyter kernel of this process, started on first use, stopped at the run's end."""
-
-    def km(self, step: str | None = None) -> Any:  # noqa: ANN401
-        """Return the kernel manager; with `step`, have the kernel import what it needs.
-
-        The import is sent without waiting for it: the kernel runs it before the step's
-        first cell, which then finds its modules loaded. It is part of no notebook (the
-        notebook imports them too, then at no cost); a failure is the first cell's to report.
-        """
-        km = _worker_kernel()
-        if step is not None:
-            _import_ahead(km, STEP_IMPORTS[step])
-        return km
-
-    def stop(self) -> None:
-        _stop_kernel()
-
-
-def kernel_started(step: str | None = None) -> _RunKernel:
-    """Return this process's kernel, launched now; stop it with `.stop()`.
-
-    For a command that will run a notebook whatever happens (`ptdv clean`, `ptdv
-    progress`): the kernel's process boots on the other core while this one imports
-    papermill, reads the plan and hashes its inputs, instead of after them, and imports
-    what `step`'s notebook needs (see `_RunKernel.km`).
-    """
-    kernel = _RunKernel()
-    kernel.km(step)
-    return kernel
-
-
-def _import_ahead(km: Any, code: str) -> None:  # noqa: ANN401
-    """Send `code` to the kernel to run silently, without waiting for it (best effort).
-
-    It goes through the kept client (see `_kept_client_manager`), which the step's notebook
-    then uses: its kernel_info waits behind the import, and nbclient reads only the replies
-    to its own requests.
-    """
-    from jupyter_core.utils import run_sync
-
-    async def send() -> None:
-        kc = km.client()
-        kc.start_channels()
-        kc.execute(code, silent=True, store_history=False, allow_stdin=False)
-
-    try:
-        run_sync(send)()
-    except Exception:  # noqa: BLE001, S110 - the notebook imports them itself
-        pass
-
-
 #: What a worker's kernel imports before its first report (not part of any notebook: the
 #: notebooks import what they use, then at no cost).
 _WARM_CODE = "import ptdv.report.charts, ptdv.report.pieces, ptdv.report.excel"
@@ -773,7 +544,7 @@ def _warm_worker() -> None:
     from jupyter_core.utils import run_sync
 
     try:
-        km = _worker_kernel()
+        km = worker_kernel()
 
         async def warm() -> None:
             kc = km.client()  # the kept client: the first report finds it ready
@@ -953,7 +724,7 @@ class StepKeys:
         )
 
 
-def _launch(kernel: _RunKernel | None, before: Callable[[], None] | None, step: str) -> Any:  # noqa: ANN401
+def _launch(kernel: RunKernel | None, before: Callable[[], None] | None, step: str) -> Any:  # noqa: ANN401
     """Launch the step's kernel, load papermill, then call `before`; return the kernel manager.
 
     In that order: the kernel boots on the other core (and imports what `step` needs) while
@@ -970,7 +741,7 @@ def _launch(kernel: _RunKernel | None, before: Callable[[], None] | None, step: 
 
 
 def clean_step(
-    plan_id: str, *, force: bool = False, verbose: bool = False, kernel: _RunKernel | None = None,
+    plan_id: str, *, force: bool = False, verbose: bool = False, kernel: RunKernel | None = None,
     before: Callable[[], None] | None = None,
 ) -> tuple[str, list[str], bool]:  # fmt: skip
     """Clean a plan unless its clean key and outputs are as recorded (or `force`).
@@ -995,7 +766,7 @@ def clean_step(
 
 def progress_step(
     plan_id: str, period: str, clean_key: str, *, force: bool = False, verbose: bool = False,
-    kernel: _RunKernel | None = None, before: Callable[[], None] | None = None,
+    kernel: RunKernel | None = None, before: Callable[[], None] | None = None,
 ) -> bool:  # fmt: skip
     """Compute a period's progress unless its key and outputs are as recorded; say if it ran."""
     from ptdv.base.steps import StepRecords
@@ -1011,7 +782,7 @@ def progress_step(
 
 
 def progress_now(
-    plan_id: str, period: str, *, verbose: bool = False, kernel: _RunKernel | None = None
+    plan_id: str, period: str, *, verbose: bool = False, kernel: RunKernel | None = None
 ) -> Path:
     """Compute a period's progress (`ptdv progress`); record it if the cleaning is recorded.
 
