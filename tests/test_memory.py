@@ -72,3 +72,38 @@ def test_a_kernel_started_after_it_allocates_with_the_system_allocator(
     out = render.execute_notebook("pool.ipynb", {"plan_id": "x"}, tmp_path / "out.ipynb")
     cells = nbformat.read(out, as_version=4).cells
     assert cells[-1].outputs[0]["text"] == "system\n"
+
+
+def test_a_process_that_asks_freezes_its_objects_when_it_exits(tmp_path: Path) -> None:
+    # gc.freeze runs among the atexit handlers: after those registered later, before those
+    # registered earlier, which see every object frozen; the process's output is complete
+    import subprocess
+    import sys
+
+    seen = tmp_path / "frozen.txt"
+    code = (
+        "import atexit, gc, sys\n"
+        "from ptdv.base import memory\n"
+        f"atexit.register(lambda: open({str(seen)!r}, 'w').write(str(gc.get_freeze_count())))\n"
+        "memory.freeze_at_exit()\n"
+        "atexit.register(lambda: print('before', gc.get_freeze_count()))\n"
+        "sys.stdout.write('x' * 100_000)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.startswith("x" * 100_000) and done.stdout.endswith("before 0\n")
+    assert int(seen.read_text()) > 1000  # every module's objects
+
+
+def test_only_the_ptdv_program_freezes_at_exit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # cli.main() as the `ptdv` command (its own command line) asks for it; cli.main(argv),
+    # called in a longer-lived process (tests, notebooks), does not
+    import sys
+
+    asked: list[int] = []
+    monkeypatch.setattr(memory, "freeze_at_exit", lambda: asked.append(1))
+    missing = str(tmp_path / "khong-co.xlsx")
+    monkeypatch.setattr(sys, "argv", ["ptdv", "inspect", missing])
+    assert cli.main() == 2 and asked == [1]
+    assert cli.main(["inspect", missing]) == 2 and asked == [1]

@@ -701,6 +701,8 @@ def _send_options(s: argparse.ArgumentParser, prefix: str = "") -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code."""
+    if argv is None:  # the `ptdv` program itself, which ends after this call
+        memory.freeze_at_exit()
     args = build_parser().parse_args(argv)
     memory.prefer_system_allocator()  # for the kernels and workers this command starts
     args.ui = ui_language(getattr(args, "lang", None))

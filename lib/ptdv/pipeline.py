@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from ptdv.base import paths
+from ptdv.base import memory, paths
 from ptdv.base.atomic import (
     NoSpaceError,
     no_space_reason,
@@ -539,9 +539,13 @@ _WARM_CODE = "import ptdv.report.charts, ptdv.report.pieces, ptdv.report.excel"
 def _warm_worker() -> None:
     """Start this worker's kernel and have it and the worker import what reports need.
 
-    Best effort: a failure here only means the first report starts cold.
+    Best effort: a failure here only means the first report starts cold. The worker's exit
+    skips the collector's last passes (see memory.freeze_at_exit): the pool's shutdown waits
+    for it.
     """
     from jupyter_core.utils import run_sync
+
+    memory.freeze_at_exit()
 
     try:
         km = worker_kernel()

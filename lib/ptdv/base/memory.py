@@ -15,10 +15,16 @@ Both were measured on a generated national table of 135,000 grassroots unions
   `gc_collect_main` and its visitors). None of them is in a reference cycle that needs
   collecting during the step, so `gc_paused` holds the collector for the length of a step; the
   first collection after it frees whatever cycles were left.
+- **Exiting.** When a process ends, the interpreter clears every module and runs the
+  collector over whatever is left: every object of pandas, pyarrow and nbformat's JSON
+  schemas. `ptdv progress` spent 0.4-0.6 s of its 6-8 s there, after its last word, and
+  a bare `import nbformat, pandas, papermill` takes 0.44 s to exit. `freeze_at_exit` has
+  the collector skip them (0.03 s).
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import gc
 import os
@@ -50,3 +56,19 @@ def gc_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def freeze_at_exit() -> None:
+    """Have the garbage collector leave this process's objects alone when it exits.
+
+    For a process's own program only (the `ptdv` command, a report worker), never for a
+    function called in a longer-lived one: `gc.freeze`, run by the atexit handlers, moves
+    every object to the permanent generation, which the collector never scans. The
+    interpreter then clears its modules as usual; objects go by reference counting, and
+    reference cycles are left to the operating system with the rest of the process's memory
+    (their `__del__` does not run). Nothing is lost by it: ptdv closes its files before it
+    returns (context managers, write-then-rename), joins its threads and stops its kernels
+    and workers, and the interpreter flushes stdout and stderr at exit whatever the collector
+    does.
+    """
+    atexit.register(gc.freeze)
