@@ -340,3 +340,16 @@ def test_texts_made_by_arrow_are_the_column_pandas_makes() -> None:
     pd.testing.assert_series_equal(taken, pd.Series(values[at]), check_names=False)
     assert taken.tolist()[:3] == ["Thanh Hóa", "Thanh Hóa", "Bắc Giang"]
     assert len(progress._texts(np.array([], dtype=object))) == 0
+
+
+def test_a_processed_table_without_a_column_progress_reads_is_a_clear_error(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "actuals.parquet"
+    pd.DataFrame({"unit_id": ["an"], "metric": ["members_admitted"], "value": [1.0]}).to_parquet(
+        path
+    )
+    with pytest.raises(DataError, match=r"actuals.parquet: no column level, kind, period"):
+        progress._read(path, progress.INPUT_COLUMNS["actuals"], True)
+    got = progress._read(path, ["unit_id", "value"], True)
+    assert got["unit_id"].dtype == "category" and got["value"].tolist() == [1.0]
