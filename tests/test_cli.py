@@ -282,3 +282,38 @@ def test_clean_and_progress_run_in_the_kernel_the_command_started_first(
     assert "members_admitted: 61,392 of 120,000 = 51.16%" in out
     processed = root / "data" / "processed" / "bac-giang-2023-2028"
     assert {"01_clean.ipynb", "02_progress_2026-H1.ipynb"} <= {p.name for p in processed.iterdir()}
+
+
+def test_a_run_that_will_clean_launches_its_kernel_first_and_a_refused_one_stops_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    # `ptdv run` launches the kernel before loading the card and the pipeline when the
+    # plan's cleaning is not recorded as current; a run refused for its parameters then
+    # stops it, having written nothing; an unknown plan, or one cleaned and recorded,
+    # launches none
+    from ptdv import cli
+    from ptdv.report import kernel as kernels
+
+    root = project_copy(tmp_path)
+    monkeypatch.setenv("PTDV_ROOT", str(root))
+    started: list[str | None] = []
+    real = cli.kernel_started
+
+    def kernel_started(step):  # noqa: ANN001, ANN202
+        started.append(step)
+        return real(step)
+
+    monkeypatch.setattr(cli, "kernel_started", kernel_started)
+    plan = ["--plan", "bac-giang-2023-2028", "--period", "2026-H1"]
+    assert cli.main(["run", *plan, "--units", "none", "--formats", "html,docx"]) == 2
+    assert started == ["clean"] and "km" not in kernels.WORKER
+    assert "unknown format(s) docx; valid: html, pdf, xlsx" in capsys.readouterr().err
+    assert not (root / "data" / "processed" / "bac-giang-2023-2028").exists()
+    assert not (root / "reports" / "bac-giang-2023-2028").exists()
+    assert cli.main(["run", "--plan", "khong-co", "--period", "2026-H1"]) == 2
+    assert started == ["clean"]
+    # cleaned and recorded: a run will skip the cleaning, and launches no kernel first
+    assert cli.main(["clean", "--plan", "bac-giang-2023-2028"]) == 0
+    assert started == ["clean", "clean"]
+    assert cli.main(["run", *plan, "--units", "none", "--formats", "docx"]) == 2
+    assert started == ["clean", "clean"]

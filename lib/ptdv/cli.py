@@ -362,6 +362,36 @@ def _write_templates(args: argparse.Namespace, card, cal) -> int:  # noqa: ANN00
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Clean, compute progress and render every report of one plan and period (then send)."""
+    kernel = _kernel_if_cleaning(args.plan)
+    try:
+        return _checked_run(args)
+    finally:
+        if kernel is not None:  # a refused run; else the run has stopped it
+            kernel.stop()
+
+
+def _kernel_if_cleaning(plan_id: str) -> Any:  # noqa: ANN401 - a RunKernel or None
+    """Launch the kernel now if the plan's cleaning is not recorded as done with these inputs.
+
+    Such a run cleans whatever its parameters: its kernel boots on the other core while the
+    card (pydantic), the pipeline and papermill load, and the run then finds it started. A
+    run refused for its parameters stops it before anything has run. A plan that cannot be
+    hashed (unknown, unreadable) launches nothing: the checks say what is wrong.
+    """
+    from ptdv.base.steps import StepRecords
+    from ptdv.stepkeys import STEPS_FILE, StepKeys
+
+    try:
+        key = StepKeys(plan_id).clean()
+        if StepRecords(paths.processed_dir(plan_id) / STEPS_FILE).current("clean", key):
+            return None
+    except (OSError, PtdvError):
+        return None
+    return kernel_started("clean")
+
+
+def _checked_run(args: argparse.Namespace) -> int:
+    """Check a run's parameters, then run it under the plan's lock and the command's log."""
     from ptdv import pipeline
     from ptdv.plan import config
 
