@@ -528,3 +528,24 @@ def test_a_run_says_when_its_pdf_fonts_are_subset_the_slow_way(
     assert out.count("thiếu libharfbuzz-subset0 (HarfBuzz 4.1 trở lên)") == 1
     pdf = root / "reports" / "bac-giang-2023-2028" / "2026-H1" / "tong-hop.pdf"
     assert "61.392" in pdf_text(pdf)
+
+
+def test_a_kernel_stopped_as_soon_as_it_started_leaves_no_thread_failing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a command refused right after launching its kernel stops it at once; the kept client
+    # starts no heartbeat thread, whose socket was then made in a closed context ("Too many
+    # open files" in a thread, 4 to 5 times in 6 such cycles before)
+    import threading
+
+    from ptdv.report import kernel as kernels
+
+    monkeypatch.setenv("PTDV_ROOT", str(tmp_path))
+    failed: list[BaseException | None] = []
+    monkeypatch.setattr(threading, "excepthook", lambda args: failed.append(args.exc_value))
+    for _ in range(6):
+        kernel = kernels.kernel_started("progress")
+        kc = kernels.WORKER["km"].kept
+        assert kc.channels_running and kc._hb_channel is None
+        kernel.stop()
+    assert failed == [] and "km" not in kernels.WORKER

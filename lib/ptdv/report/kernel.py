@@ -31,6 +31,12 @@ def _kept_client_manager() -> type:
 
     The first wait is jupyter_client's handshake without its 0.2 s of silence at the end
     (see `_handshake`).
+
+    The client starts no heartbeat channel: whether the kernel is alive is asked of its
+    manager (the process), as jupyter_client does for a client its manager made, never of
+    the heartbeat. Its thread only pinged, and a client stopped as soon as it was started
+    (a command refused right after launching its kernel) left that thread to make its
+    socket in a context already closed: "ZMQError: Too many open files" in a thread.
     """
     from jupyter_client.asynchronous import AsyncKernelClient
     from jupyter_client.manager import AsyncKernelManager
@@ -40,7 +46,7 @@ def _kept_client_manager() -> type:
 
         def start_channels(self, *args: Any, **kwargs: Any) -> None:
             if not self.channels_running:
-                super().start_channels(*args, **kwargs)
+                super().start_channels(*args, **{**kwargs, "hb": False})
 
         def stop_channels(self) -> None:
             self.ready = False
