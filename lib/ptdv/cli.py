@@ -379,7 +379,7 @@ def _kernel_if_cleaning(plan_id: str) -> Any:  # noqa: ANN401 - a RunKernel or N
     hashed (unknown, unreadable) launches nothing: the checks say what is wrong.
     """
     from ptdv.base.steps import StepRecords
-    from ptdv.stepkeys import STEPS_FILE, StepKeys
+    from ptdv.report.stepkeys import STEPS_FILE, StepKeys
 
     try:
         key = StepKeys(plan_id).clean()

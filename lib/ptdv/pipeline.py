@@ -48,7 +48,7 @@ from ptdv.base.i18n import translator
 from ptdv.plan import config
 from ptdv.report.kernel import WORKER, RunKernel, worker_kernel
 from ptdv.report.notebooks import clean_plan, compute_progress
-from ptdv.stepkeys import STEPS_FILE, StepKeys
+from ptdv.report.stepkeys import STEPS_FILE, StepKeys
 
 #: Reports' dates are Vietnam's.
 _TZ = ZoneInfo("Asia/Ho_Chi_Minh")
