@@ -290,7 +290,7 @@ def test_a_run_that_will_clean_launches_its_kernel_first_and_a_refused_one_stops
     # `ptdv run` launches the kernel before loading the card and the pipeline when the
     # plan's cleaning is not recorded as current; a run refused for its parameters then
     # stops it, having written nothing; an unknown plan, or one cleaned and recorded,
-    # launches none
+    # launches none (unless --force cleans it again)
     from ptdv import cli
     from ptdv.report import kernel as kernels
 
@@ -317,3 +317,5 @@ def test_a_run_that_will_clean_launches_its_kernel_first_and_a_refused_one_stops
     assert started == ["clean", "clean"]
     assert cli.main(["run", *plan, "--units", "none", "--formats", "docx"]) == 2
     assert started == ["clean", "clean"]
+    assert cli.main(["run", *plan, "--units", "none", "--formats", "docx", "--force"]) == 2
+    assert started == ["clean", "clean", "clean"] and "km" not in kernels.WORKER

@@ -362,7 +362,7 @@ def _write_templates(args: argparse.Namespace, card, cal) -> int:  # noqa: ANN00
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Clean, compute progress and render every report of one plan and period (then send)."""
-    kernel = _kernel_if_cleaning(args.plan)
+    kernel = _kernel_if_cleaning(args.plan, args.force)
     try:
         return _checked_run(args)
     finally:
@@ -370,8 +370,9 @@ def cmd_run(args: argparse.Namespace) -> int:
             kernel.stop()
 
 
-def _kernel_if_cleaning(plan_id: str) -> Any:  # noqa: ANN401 - a RunKernel or None
-    """Launch the kernel now if the plan's cleaning is not recorded as done with these inputs.
+def _kernel_if_cleaning(plan_id: str, force: bool) -> Any:  # noqa: ANN401 - RunKernel or None
+    """Launch the kernel now if the plan's cleaning is not recorded as done with these inputs
+    (or `force`: --force cleans anyway).
 
     Such a run cleans whatever its parameters: its kernel boots on the other core while the
     card (pydantic), the pipeline and papermill load, and the run then finds it started. A
@@ -383,7 +384,8 @@ def _kernel_if_cleaning(plan_id: str) -> Any:  # noqa: ANN401 - a RunKernel or N
 
     try:
         key = StepKeys(plan_id).clean()
-        if StepRecords(paths.processed_dir(plan_id) / STEPS_FILE).current("clean", key):
+        records = StepRecords(paths.processed_dir(plan_id) / STEPS_FILE)
+        if not force and records.current("clean", key) is not None:
             return None
     except (OSError, PtdvError):
         return None
