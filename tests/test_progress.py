@@ -329,19 +329,6 @@ def test_a_units_trend_from_every_units_half_years_is_its_trend_alone(
     pd.testing.assert_frame_equal(progress.trend_of(card, per_half, metrics[0]), fed)
 
 
-def test_texts_made_by_arrow_are_the_column_pandas_makes() -> None:
-    # what a DataFrame makes of an object array of texts: same dtype, values and missing
-    values = np.array(["Bắc Giang", None, "", math.nan, "Thanh Hóa"], dtype=object)
-    made = pd.Series(progress._texts(values))
-    pd.testing.assert_series_equal(made, pd.DataFrame({"x": values})["x"], check_names=False)
-    assert made.isna().tolist() == [False, True, False, True, False]
-    at = np.array([4, 4, 0, 1], dtype=np.int64)
-    taken = pd.Series(progress._texts(values, at))
-    pd.testing.assert_series_equal(taken, pd.Series(values[at]), check_names=False)
-    assert taken.tolist()[:3] == ["Thanh Hóa", "Thanh Hóa", "Bắc Giang"]
-    assert len(progress._texts(np.array([], dtype=object))) == 0
-
-
 def test_a_processed_table_without_a_column_progress_reads_is_a_clear_error(
     tmp_path: Path,
 ) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from ptdv.base import frames
 from ptdv.plan import config
 from ptdv.progress import compute_progress
 from ptdv.tables import clean
@@ -197,4 +198,4 @@ def test_tiled_texts_equal_texts_taken_one_by_one(texts: list[str], times: int) 
     taken = pa.array(texts, type=pa.large_string()).take(np.tile(np.arange(len(texts)), times))
     assert list(tiled) == texts * times
     assert pa.array(tiled).equals(taken)  # the same Arrow column (type, offsets, bytes)
-    assert tiled.dtype == clean._STR
+    assert tiled.dtype == frames.TEXT

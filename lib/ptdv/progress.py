@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow
 
+from ptdv.base import frames
 from ptdv.base.errors import ConfigError, DataError
 from ptdv.base.i18n import N_
 from ptdv.base.memory import gc_paused
@@ -386,42 +386,26 @@ def _unit_rows(
     each_unit = np.repeat(np.arange(n_units, dtype=np.int64), n_metrics)
     df = pd.DataFrame(
         {
-            "plan_id": _texts([card.plan_id], np.zeros(n, dtype=np.int64)),
-            "period": _texts([period], np.zeros(n, dtype=np.int64)),
-            "level": _texts(["unit"], np.zeros(n, dtype=np.int64)),
-            "unit_id": _texts(uids, each_unit),
-            "unit_name": _texts(names, each_unit),
+            "plan_id": frames.repeated(card.plan_id, n),
+            "period": frames.repeated(period, n),
+            "level": frames.repeated("unit", n),
+            "unit_id": frames.texts(uids, each_unit),
+            "unit_name": frames.texts(names, each_unit),
             "order": np.repeat(orders, n_metrics).astype(np.int64),
-            "metric": _texts(metrics, np.tile(np.arange(n_metrics, dtype=np.int64), n_units)),
-            "target_method": _texts(method),
+            "metric": frames.texts(metrics, np.tile(np.arange(n_metrics, dtype=np.int64), n_units)),
+            "target_method": frames.texts(method),
             "period_target": p_target.astype(float),
             "period_actual": period_actual.astype(float),
             "term_target": t_target.astype(float),
             "cum_actual": cum.astype(float),
             "halves_reported": halves_reported.astype(np.int64),
-            "missing_periods": _texts(missing),
-            "cum_basis": _texts(basis),
+            "missing_periods": frames.texts(missing),
+            "cum_basis": frames.texts(basis),
             "reported": reported.astype(bool),
         },
         columns=_UNIT_ROW_COLUMNS,
     )
     return df
-
-
-#: pandas' text dtype: what a column of Python texts becomes in a DataFrame
-_STR = pd.StringDtype("pyarrow", na_value=np.nan)
-
-
-def _texts(values: object, take: np.ndarray | None = None) -> pd.api.extensions.ExtensionArray:
-    """Return Python texts (None or NaN: missing) as a pandas text column; with `take`, the
-    texts at those positions.
-
-    What a DataFrame makes of an object array of texts, but made by Arrow: pandas would scan
-    every item for its type first, then convert (0.35 s for a national table's 270,000
-    unit rows, against 0.13 s); the few distinct texts of a column are repeated by position.
-    """
-    column = pyarrow.array(values, type=pyarrow.large_string(), from_pandas=True)
-    return pd.array(column if take is None else column.take(take), dtype=_STR)
 
 
 def _achievement(actual: pd.Series, target: pd.Series) -> np.ndarray:
