@@ -528,14 +528,14 @@ def read_actuals(card: PlanCard, units: pd.DataFrame) -> tuple[pd.DataFrame, lis
     """
     raw = paths.raw_dir(card.plan_id)
     folders = _period_folders(card)
-    ordered = units.sort_values("order") if "order" in units.columns else units
-    all_ids = list(ordered["unit_id"])
-    if folders:  # a national table with no form yet spends nothing on its 135,000 names
+    if folders:  # a national table with no form yet spends nothing on its 135,000 units
         index, ambiguous = _unit_index(card, units)
         names = {
             uid: clean_name(str(n))
             for uid, n in zip(units["unit_id"], units["unit_name"], strict=True)
         }
+        ordered = units.sort_values("order") if "order" in units.columns else units
+        all_ids = list(ordered["unit_id"])  # for the missing reports, in the table's order
         known_ids = set(all_ids)
     spec = [(metric, [header]) for header, metric in FORM_COLUMNS]
     rows: list[dict] = []
