@@ -97,6 +97,10 @@ def test_tld_ranks_and_lists(tld: pd.DataFrame) -> None:
     # furthest behind the pace: Gia Lai, -785 against an expected 1,350 / 6 = 225
     assert behind.iloc[0]["unit_name"] == "Gia Lai"
     assert behind.iloc[0]["pace_ratio"] == pytest.approx(-785 / 225)
+    # what `ptdv progress` prints: the same counts, without sorting the lists
+    counts, n_commend, n_behind = progress.unit_counts(tld, "members_net")
+    assert (n_commend, n_behind) == (4, 52)
+    assert counts.sum() == 57 and counts["behind"] == 52
 
 
 def test_tld_second_half_uses_the_table_target() -> None:

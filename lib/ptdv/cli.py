@@ -287,15 +287,10 @@ def cmd_progress(args: argparse.Namespace) -> int:
             status=_status(str(r["status"]), ui),
         )
         print("  " + line)
-        units = df[(df["level"] == "unit") & (df["metric"] == r["metric"])]
-        counts = units["status"].value_counts()
+        counts, n_commend, n_behind = progress.unit_counts(df, r["metric"])
         shown = ", ".join(f"{_status(str(k), ui)} {v}" for k, v in counts.items())
         print("    " + _("units: {counts}", counts=shown))
-        line = _(
-            "to commend: {commend}, behind: {behind}",
-            commend=len(progress.commend(df, r["metric"])),
-            behind=len(progress.behind(df, r["metric"])),
-        )
+        line = _("to commend: {commend}, behind: {behind}", commend=n_commend, behind=n_behind)
         print("    " + line)
     took = _seconds(time.perf_counter() - t0, ui)
     print("  " + _("written to {path} ({seconds} s)", path=_rel(out), seconds=took))

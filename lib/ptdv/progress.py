@@ -601,16 +601,38 @@ def check_federation(df: pd.DataFrame) -> None:
                 )
 
 
+def _units_of(df: pd.DataFrame, metric: str) -> pd.DataFrame:
+    return df[(df["level"] == "unit") & (df["metric"] == metric)]
+
+
+def _commended(u: pd.DataFrame) -> pd.Series:
+    return u["period_pct"] >= 1
+
+
+def _behind(u: pd.DataFrame) -> pd.Series:
+    return u["status"] == "behind"
+
+
 def commend(df: pd.DataFrame, metric: str) -> pd.DataFrame:
     """Return the units that reached or exceeded their period target, best first."""
-    u = df[(df["level"] == "unit") & (df["metric"] == metric)]
-    return u[u["period_pct"] >= 1].sort_values(["period_pct", "order"], ascending=[False, True])
+    u = _units_of(df, metric)
+    return u[_commended(u)].sort_values(["period_pct", "order"], ascending=[False, True])
 
 
 def behind(df: pd.DataFrame, metric: str) -> pd.DataFrame:
     """Return the units behind the pace, furthest behind first."""
-    u = df[(df["level"] == "unit") & (df["metric"] == metric)]
-    return u[u["status"] == "behind"].sort_values(["pace_ratio", "order"])
+    u = _units_of(df, metric)
+    return u[_behind(u)].sort_values(["pace_ratio", "order"])
+
+
+def unit_counts(df: pd.DataFrame, metric: str) -> tuple[pd.Series, int, int]:
+    """Return a metric's number of units by status, then how many to commend and behind.
+
+    The last two are the lengths of `commend` and `behind`, counted without sorting them
+    (`ptdv progress` prints them; a national table has 135,000 units a metric).
+    """
+    u = _units_of(df, metric)
+    return u["status"].value_counts(), int(_commended(u).sum()), int(_behind(u).sum())
 
 
 @dataclass
