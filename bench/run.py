@@ -353,10 +353,12 @@ def table(results: dict) -> str:
             f"| {b['speedup']:.1f}× | ≥ 15× |",
         ]
     for s in results.get("scale", []):
+        one = s.get("one_command_s")  # results from before it was measured have none
         rows.append(
             f"| clean + progress, {s['units']:,} units | {s['clean_s']:.1f} + "
-            f"{s['progress_s']:.1f} = {s['clean_s'] + s['progress_s']:.1f} s, "
-            f"{s['peak_rss_mib']:.0f} MiB | < 10 s, < 2 GiB |"
+            f"{s['progress_s']:.1f} = {s['clean_s'] + s['progress_s']:.1f} s"
+            + (f" (one command, `ptdv progress --clean`: {one:.1f} s)" if one else "")
+            + f", {s['peak_rss_mib']:.0f} MiB | < 10 s, < 2 GiB |"
         )
     lr = results.get("large_report")
     if lr:

@@ -2,16 +2,17 @@
 
 For each size (number of CĐCS; 10,000, 50,000 and 135,000 by default) a plan is generated
 with bench/national.py in a temporary project root, then `ptdv clean --plan ID` and
-`ptdv progress --plan ID --period P` run there as subprocesses (PTDV_ROOT=root). Each
-command's wall seconds are measured, and the peak memory of its whole process tree: the RSS
-of the command and every descendant (papermill's Jupyter kernel included), summed, sampled
-every 50 ms (psutil, else /proc).
+`ptdv progress --plan ID --period P` run there as subprocesses (PTDV_ROOT=root), then the
+one command that does both in one kernel, `ptdv progress --clean --plan ID --period P`
+(it cleans again, then computes). Each command's wall seconds are measured, and the peak
+memory of its whole process tree: the RSS of the command and every descendant (papermill's
+Jupyter kernel included), summed, sampled every 50 ms (psutil, else /proc).
 
     .venv/bin/python bench/scale.py [10000 50000 135000] [--period 2026-H1] [--keep DIR]
 
 `measure(sizes)` returns the records, e.g. {"units": 135000, "clean_s": ..., "progress_s":
-..., "peak_rss_mib": ...} (with the peak of each command as clean_rss_mib and
-progress_rss_mib).
+..., "one_command_s": ..., "peak_rss_mib": ...} (with the peak of each command as
+clean_rss_mib, progress_rss_mib and one_command_rss_mib).
 """
 
 from __future__ import annotations
@@ -123,17 +124,22 @@ def measure(
             prog_s, prog_rss, out2 = run_measured(
                 [str(PTDV), "progress", "--plan", plan, "--period", period], env
             )
+            one_s, one_rss, out3 = run_measured(
+                [str(PTDV), "progress", "--clean", "--plan", plan, "--period", period], env
+            )
             if verbose:
-                print(out1 + out2, file=sys.stderr)
+                print(out1 + out2 + out3, file=sys.stderr)
             mib = 1024 * 1024
             records.append(
                 {
                     "units": n,
                     "clean_s": round(clean_s, 2),
                     "progress_s": round(prog_s, 2),
-                    "peak_rss_mib": round(max(clean_rss, prog_rss) / mib, 1),
+                    "one_command_s": round(one_s, 2),
+                    "peak_rss_mib": round(max(clean_rss, prog_rss, one_rss) / mib, 1),
                     "clean_rss_mib": round(clean_rss / mib, 1),
                     "progress_rss_mib": round(prog_rss / mib, 1),
+                    "one_command_rss_mib": round(one_rss / mib, 1),
                 }
             )
     return records
@@ -141,13 +147,16 @@ def measure(
 
 def table(records: list[dict]) -> str:
     """Return the records as a plain-text table."""
-    head = f"{'units':>8} {'clean s':>8} {'progress s':>11} {'peak MiB':>9} {'s/10k units':>12}"
+    head = (
+        f"{'units':>8} {'clean s':>8} {'progress s':>11} {'one command s':>14} {'peak MiB':>9} "
+        f"{'s/10k units':>12}"
+    )
     lines = [head]
     for r in records:
         per = (r["clean_s"] + r["progress_s"]) / r["units"] * 10_000
         lines.append(
             f"{r['units']:>8,} {r['clean_s']:>8.2f} {r['progress_s']:>11.2f} "
-            f"{r['peak_rss_mib']:>9.1f} {per:>12.2f}"
+            f"{r['one_command_s']:>14.2f} {r['peak_rss_mib']:>9.1f} {per:>12.2f}"
         )
     return "\n".join(lines)
 
