@@ -549,3 +549,33 @@ def test_a_kernel_stopped_as_soon_as_it_started_leaves_no_thread_failing(
         assert kc.channels_running and kc._hb_channel is None
         kernel.stop()
     assert failed == [] and "km" not in kernels.WORKER
+
+
+def test_a_stopped_kernel_is_waited_for_in_milliseconds_not_tenths(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # jupyter_client asks whether a killed kernel has gone every 0.1 s; every command ended
+    # with that wait (0.1-0.2 s). The process must be gone after, and asked about often.
+    import asyncio
+    import sys
+
+    import psutil
+    from jupyter_client import manager
+
+    from ptdv.report import kernel as kernels
+
+    monkeypatch.setenv("PTDV_ROOT", str(tmp_path))
+    naps: list[float] = []
+    sleep = asyncio.sleep
+
+    async def nap(delay: float, *args: object) -> object:
+        if sys._getframe(1).f_code.co_name == "_async_wait":  # the wait for the process
+            naps.append(delay)
+        return await sleep(delay, *args)
+
+    kernel = kernels.kernel_started("progress")
+    pid = kernels.WORKER["km"].provisioner.pid
+    monkeypatch.setattr(manager.asyncio, "sleep", nap)  # what jupyter_client waits with
+    kernel.stop()
+    assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    assert naps and max(naps) <= 0.005

@@ -69,7 +69,17 @@ def _kept_client_manager() -> type:
                 self.kept = super().client(**kwargs)
             return self.kept
 
+        async def _async_wait(self, pollinterval: float = 0.1) -> None:
+            # jupyter_client asks whether a killed kernel's process is gone every 0.1 s: each
+            # command ended waiting up to 0.2 s for it (a kernel that held a national table's
+            # frames takes longer to free them). Ask every few milliseconds.
+            await super()._async_wait(pollinterval=min(pollinterval, _EXIT_POLL))
+
     return KeptClientKernelManager
+
+
+#: How often (s) a stopped kernel's process is asked whether it has gone.
+_EXIT_POLL = 0.005
 
 
 #: How long a handshake waits for the kernel's output channel, first, and at most (s): it
