@@ -453,12 +453,15 @@ def run(
         t = time.perf_counter()
         try:
             if workers == 1:  # in this process, in the kernel that cleaned
-                pool.stop()  # waits for what was preloaded while the kernel cleaned
-                # then the same imports here, done already unless cleaning and progress were
-                # skipped: the kernel boots on the other core meanwhile. Not on a thread while
-                # the report runs: two threads importing one package (jupyter_client, from
-                # papermill's side and from nbconvert's) can find it half-imported
+                # the kernel imports what the report needs (or boots, when cleaning and
+                # progress were skipped) while this process waits for what it preloaded
+                # while the kernel cleaned: that thread can still be busy (0.2 s, cold)
                 kernel.km("report")
+                pool.stop()
+                # then the same imports here, done already unless cleaning and progress were
+                # skipped. Not on a thread while the report runs: two threads importing one
+                # package (jupyter_client, from papermill's side and from nbconvert's) can
+                # find it half-imported
                 _preload(lang)
                 results = _render_here(job_list, plan_id, period, staging, say, _, ui_lang)
             else:
