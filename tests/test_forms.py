@@ -267,6 +267,33 @@ def test_a_hidden_sheet_before_the_report_is_not_read(bg: PlanCard, bg_units: pd
     assert findings(found, "hidden") == []
 
 
+def test_a_hidden_report_sheet_is_read_and_said_to_be_hidden(
+    bg: PlanCard, bg_units: pd.DataFrame
+) -> None:
+    # the unit hid the form's own sheet and left a copy with other figures visible: the
+    # figures are still the form sheet's, and the quality log says the sheet was hidden
+    path = form(bg, "2026-H1", "yen-dung.xlsx", YEN_DUNG, [120, 35, 85, 2, 18_400, None])
+    wb = load_workbook(path)
+    report = wb[FORM_SHEET]
+    copy = wb.copy_worksheet(report)
+    copy.title = "Bản nháp"
+    copy["C8"], copy["D8"], copy["E8"] = 999, 0, 999
+    report.sheet_state = "hidden"
+    wb.active = wb.sheetnames.index("Bản nháp")
+    wb.save(path)
+    frame, found = read_actuals(bg, bg_units)
+    yd = frame[frame["unit_id"] == "yen-dung"].set_index("metric")
+    assert yd["value"].iloc[:5].tolist() == [120, 35, 85, 2, 18_400]
+    assert set(yd["sheet"]) == {FORM_SHEET}
+    (hidden,) = findings(found, "hidden")
+    assert hidden.severity == "warning"
+    assert hidden.source == "actuals/2026-H1/yen-dung.xlsx, Báo cáo"
+    assert hidden.message == (
+        "the sheet is hidden in the workbook; it was read because it is the report form's "
+        "sheet, 'Báo cáo' (visible sheets: Hướng dẫn, Bản nháp)"
+    )
+
+
 def test_no_actuals_folder_gives_an_empty_frame(bg: PlanCard, bg_units: pd.DataFrame) -> None:
     frame, found = read_actuals(bg, bg_units)
     assert frame.empty and list(frame.columns) == FIGURE_COLUMNS and found == []

@@ -731,24 +731,33 @@ def check_declared_totals(
     return out
 
 
-def hidden_findings(table: Table, src: Where, *, sheet: bool = True) -> list[Finding]:
-    """Return warnings for a hidden sheet (with `sheet`) and for hidden unit, totals or group
-    rows read."""
+#: Why a hidden sheet was read: the plan card names it, or it is a unit's report form.
+_HIDDEN_SHEET = {
+    "card": N_(
+        "the sheet is hidden in the workbook; it was read because the plan card names it "
+        "(visible sheets: {sheets})"
+    ),
+    "form": N_(
+        "the sheet is hidden in the workbook; it was read because it is the report form's "
+        "sheet, '{sheet}' (visible sheets: {sheets})"
+    ),
+}
+
+
+def hidden_findings(table: Table, src: Where, *, sheet: str = "card") -> list[Finding]:
+    """Return warnings for a hidden sheet read and for hidden unit, totals or group rows read.
+
+    `sheet` says why the sheet was read: "card" (the plan card names it) or "form" (a unit's
+    report form, read by its sheet's name even when hidden).
+    """
     grid = table.grid
     out = []
-    if sheet and grid.hidden_sheet:
+    if grid.hidden_sheet:
+        where = {"sheet": grid.sheet} if sheet == "form" else {}
+        sheets = ", ".join(grid.visible_sheets) or "-"
         out.append(
             finding(
-                "warning",
-                "hidden",
-                src,
-                None,
-                None,
-                N_(
-                    "the sheet is hidden in the workbook; it was read because the plan card "
-                    "names it (visible sheets: {sheets})"
-                ),
-                sheets=", ".join(grid.visible_sheets) or "-",
+                "warning", "hidden", src, None, None, _HIDDEN_SHEET[sheet], **where, sheets=sheets
             )
         )
     hidden = set(grid.hidden_rows)

@@ -592,7 +592,7 @@ def read_actuals(card: PlanCard, units: pd.DataFrame) -> tuple[pd.DataFrame, lis
                     path, sheet, spec + running, row_number=_ROW_NUMBER, unit_name=_UNIT_NAME
                 )
             src = Where(f"{rel}, {table.grid.sheet}", rel, table.grid.sheet)
-            findings += hidden_findings(table, src, sheet=False)
+            findings += hidden_findings(table, src, sheet="form")
             letters = {c.ref: c.letter for c in table.columns if c.ref}
             labels = {c.ref: f"{c.letter} ({c.label})" for c in table.columns if c.ref}
 
