@@ -394,6 +394,30 @@ def test_a_step_kernel_imports_what_its_notebook_needs_before_the_first_cell(
         kernel.stop()
 
 
+def test_each_step_notebook_starts_with_an_empty_namespace_in_the_run_kernel(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a run's steps share one kernel: what one notebook left (a national table's cleaned
+    # frames) is dropped before the next, which sees only its own names, as it would alone;
+    # the modules imported stay imported
+    from ptdv.report import kernel as kernels
+
+    tiny_notebook(tmp_path, "first.ipynb", "plan_id", "import colorsys\nleft = [0] * 1000")
+    seen = "import sys\nprint(sorted(n for n in ('left', 'plan_id') if n in globals()))"
+    tiny_notebook(tmp_path, "second.ipynb", "plan_id", seen, "print('colorsys' in sys.modules)")
+    monkeypatch.setenv("PTDV_ROOT", str(tmp_path))
+    kernel = kernels.kernel_started()
+    try:
+        for name in ("first.ipynb", "second.ipynb"):
+            render.execute_notebook(
+                name, {"plan_id": "x"}, tmp_path / f"out-{name}", km=kernel.km()
+            )
+        cells = nbformat.read(tmp_path / "out-second.ipynb", as_version=4).cells
+        assert [c.outputs[0]["text"] for c in cells[2:]] == ["['plan_id']\n", "True\n"]
+    finally:
+        kernel.stop()
+
+
 class _Channel:
     """A kernel client's channel that hands out a script of messages (None: silence)."""
 

@@ -222,7 +222,7 @@ class RunKernel:
         """
         km = worker_kernel()
         if step is not None:
-            _import_ahead(km, STEP_IMPORTS[step])
+            _run_silently(km, STEP_IMPORTS[step])
         return km
 
     def stop(self) -> None:
@@ -242,11 +242,29 @@ def kernel_started(step: str | None = None) -> RunKernel:
     return kernel
 
 
-def _import_ahead(km: Any, code: str) -> None:  # noqa: ANN401
+#: What a step's kernel runs after the step's notebook (see `forget`).
+_FORGET = "get_ipython().reset(new_session=False)"
+
+
+def forget(km: Any) -> None:  # noqa: ANN401
+    """Have a run's kernel drop what its last notebook left in its namespace (best effort).
+
+    The steps of a run share one kernel. The next notebook then starts with an empty
+    namespace, as it would alone (nothing of the previous one can slip into its record), and
+    what the previous one held is freed: a national table's cleaned frames were still held
+    while its progress was computed (1.85 GiB at the peak of `ptdv progress --clean`, against
+    1.57 GiB for `ptdv clean`). Imported modules stay. Sent without waiting, like the imports
+    ahead: the next notebook's requests queue behind it.
+    """
+    if getattr(km, "kept", None) is not None:  # a run's kernel, not one made for a notebook
+        _run_silently(km, _FORGET)
+
+
+def _run_silently(km: Any, code: str) -> None:  # noqa: ANN401
     """Send `code` to the kernel to run silently, without waiting for it (best effort).
 
     It goes through the kept client (see `_kept_client_manager`), which the step's notebook
-    then uses: its kernel_info waits behind the import, and nbclient reads only the replies
+    then uses: its kernel_info waits behind the code, and nbclient reads only the replies
     to its own requests.
     """
     from jupyter_core.utils import run_sync
@@ -258,5 +276,5 @@ def _import_ahead(km: Any, code: str) -> None:  # noqa: ANN401
 
     try:
         run_sync(send)()
-    except Exception:  # noqa: BLE001, S110 - the notebook imports them itself
+    except Exception:  # noqa: BLE001, S110 - the notebook imports them itself, if need be
         pass

@@ -163,6 +163,10 @@ def execute_notebook(name: str, parameters: dict[str, Any], output: Path, km: An
     finally:
         if socket_dir is not None:
             shutil.rmtree(socket_dir, ignore_errors=True)
+    if km is not None:  # a run's kernel: the next step's notebook starts afresh in it
+        from ptdv.report.kernel import forget
+
+        forget(km)
     return output
 
 
