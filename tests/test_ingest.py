@@ -497,3 +497,33 @@ def test_bom_and_windows_line_endings(tmp_path: Path) -> None:
     table = read_table(path, None, [("a", ["ĐV"])])
     assert table.header_row_numbers == [1]
     assert values(table, "a") == [1234, -5]
+
+
+def test_column_letters_are_openpyxl_s() -> None:
+    # ingest names columns by their letters itself: importing openpyxl for it cost every text
+    # table's cleaning 0.15 s
+    from openpyxl.utils import get_column_letter
+
+    from ptdv.tables.ingest import column_letter
+
+    assert [column_letter(n) for n in (1, 26, 27, 52, 703, 16_384)] == [
+        "A", "Z", "AA", "AZ", "AAA", "XFD"
+    ]  # fmt: skip
+    assert all(column_letter(n) == get_column_letter(n) for n in range(1, 18_279))
+    for bad in (0, -1, 18_279):
+        with pytest.raises(ValueError, match="invalid column index"):
+            column_letter(bad)
+
+
+def test_cleaning_a_text_table_imports_no_openpyxl() -> None:
+    # what the clean kernel imports ahead (report.kernel.STEP_IMPORTS): openpyxl comes only
+    # with a workbook to read or a form to write
+    import subprocess
+    import sys
+
+    from ptdv.report.kernel import STEP_IMPORTS
+
+    found = "print(sorted({'openpyxl', 'PIL'} & set(sys.modules)))"
+    code = f"{STEP_IMPORTS['clean']}\nimport sys\n{found}"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -29,11 +29,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.workbook.protection import WorkbookProtection
-from openpyxl.worksheet.datavalidation import DataValidation
 
 from ptdv.base import paths
 from ptdv.base.atomic import atomic_file
@@ -42,11 +37,21 @@ from ptdv.base.i18n import N_
 from ptdv.base.safety import guard_workbook
 from ptdv.plan.periods import Calendar, Period
 from ptdv.tables.checks import Finding, Where, check_negatives, finding, hidden_findings
-from ptdv.tables.ingest import Table, cell_text, header_matches, open_workbook, read_table
+from ptdv.tables.ingest import (
+    Table,
+    cell_text,
+    column_letter,
+    header_matches,
+    open_workbook,
+    read_table,
+)
 from ptdv.tables.schemas import FIGURE_COLUMNS
 from ptdv.tables.units import UnitIndex, clean_name, split_ambiguous, unit_key
 
 if TYPE_CHECKING:
+    from openpyxl import Workbook
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     from ptdv.plan.config import PlanCard
 
 __all__ = [
@@ -87,12 +92,8 @@ DEMO_MARK = "SỐ LIỆU MINH HỌA (demo data)"
 
 _ROW_NUMBER = "TT"
 _UNIT_NAME = "Đơn vị"
-_INPUT_FILL = PatternFill("solid", start_color="FFFFF2CC", end_color="FFFFF2CC")
-_HEADER_FILL = PatternFill("solid", start_color="FFD9E1F2", end_color="FFD9E1F2")
-_THIN = Side(style="thin")
-_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_WRAP = Alignment(wrap_text=True, vertical="center")
-_CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+_INPUT_FILL = "FFFFF2CC"  # light yellow: the cells a unit fills in
+_HEADER_FILL = "FFD9E1F2"
 _PERIOD_RE = re.compile(r"mã\s*kỳ\s*:\s*([^\s,;()]+)", re.IGNORECASE)
 _DEMO_KEY = "số liệu minh họa"
 #: metrics read from a form whose figures may be negative (checked by check_negatives)
@@ -120,9 +121,11 @@ def _validations(
     first_row: int, last_row: int, columns: list[tuple[str, str]]
 ) -> list[DataValidation]:
     """Return the data validations of the input cells: whole numbers, >= 0 except net."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     out = []
     for j, (header, metric) in enumerate(columns, start=3):
-        letter = get_column_letter(j)
+        letter = column_letter(j)
         if metric == _NET:
             dv = DataValidation(
                 type="whole",
@@ -157,6 +160,8 @@ def _validations(
 
 def _guide(ws, card: PlanCard, cal: Calendar, period: Period) -> None:
     """Fill the instructions sheet (Vietnamese)."""
+    from openpyxl.styles import Alignment, Font
+
     end = period.end.strftime("%d/%m/%Y")
     lines: list[tuple[str, bool]] = [
         ("HƯỚNG DẪN ĐIỀN BIỂU BÁO CÁO", True),
@@ -221,6 +226,18 @@ def _guide(ws, card: PlanCard, cal: Calendar, period: Period) -> None:
 
 def _build(card: PlanCard, unit_names: list[str], period_id: str, unit_line: str) -> Workbook:
     """Return the form workbook with one input row per unit name."""
+    # openpyxl here, not at the top: cleaning reads this module, and a text table's plan
+    # needs no openpyxl at all (0.15 s to import)
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+    from openpyxl.workbook.protection import WorkbookProtection
+
+    thin = Side(style="thin")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    center = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    wrap = Alignment(wrap_text=True, vertical="center")
+    input_fill = PatternFill("solid", start_color=_INPUT_FILL, end_color=_INPUT_FILL)
+    header_fill = PatternFill("solid", start_color=_HEADER_FILL, end_color=_HEADER_FILL)
     cal, period = _period(card, period_id)
     if not unit_names:
         raise ValueError("a form needs at least one unit")
@@ -252,21 +269,21 @@ def _build(card: PlanCard, unit_names: list[str], period_id: str, unit_line: str
     for j, text in enumerate(headers, start=1):
         cell = ws.cell(row=header_row, column=j, value=text)
         cell.font = Font(bold=True)
-        cell.alignment = _CENTER
-        cell.border = _BORDER
-        cell.fill = _HEADER_FILL
+        cell.alignment = center
+        cell.border = border
+        cell.fill = header_fill
     ws.row_dimensions[header_row].height = 48
     first = header_row + 1
     for k, name in enumerate(unit_names):
         r = first + k
-        ws.cell(row=r, column=1, value=k + 1).alignment = _CENTER
-        ws.cell(row=r, column=2, value=name).alignment = _WRAP
+        ws.cell(row=r, column=1, value=k + 1).alignment = center
+        ws.cell(row=r, column=2, value=name).alignment = wrap
         for j in range(1, width + 1):
             cell = ws.cell(row=r, column=j)
-            cell.border = _BORDER
+            cell.border = border
             if j > 2:
                 cell.protection = Protection(locked=False)
-                cell.fill = _INPUT_FILL
+                cell.fill = input_fill
                 metric = columns[j - 3][1]
                 cell.number_format = "#,##0;-#,##0" if metric == _NET else "#,##0"
     last = first + len(unit_names) - 1
@@ -282,7 +299,7 @@ def _build(card: PlanCard, unit_names: list[str], period_id: str, unit_line: str
     ws.column_dimensions["A"].width = 5
     ws.column_dimensions["B"].width = 34
     for j in range(3, width + 1):
-        ws.column_dimensions[get_column_letter(j)].width = 16
+        ws.column_dimensions[column_letter(j)].width = 16
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
