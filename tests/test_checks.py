@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -585,6 +586,22 @@ def test_zero_targets_in_order_of_each_units_first_target() -> None:
         ("Bình", 3, "a.xlsx, S", "members_admitted"),
         ("An", 2, "a.xlsx, S", "unions_founded, members_admitted"),
     ]
+
+
+def test_a_text_files_figures_are_placed_in_the_file_whatever_stands_for_no_sheet() -> None:
+    # a text table's figures have no sheet: None as read, NaN once the schema made the
+    # column text (or when read back from Parquet); either way the finding names the file
+    # alone, never "file, nan"
+    from ptdv.tables.checks import check_zero_targets
+
+    for no_sheet in (None, math.nan, ""):
+        figures = pd.DataFrame(
+            [{"level": "unit", "kind": "target", "unit_id": "a", "unit_name": "An",
+              "metric": "members_net", "value": 0.0, "row": 7, "source_file": "bang.txt",
+              "sheet": no_sheet, "column": "D"}]
+        )  # fmt: skip
+        (zero,) = check_zero_targets(figures)
+        assert (zero.source, zero.file, zero.sheet) == ("bang.txt", "bang.txt", None)
 
 
 # --- negative_value -----------------------------------------------------------------------

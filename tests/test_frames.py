@@ -28,3 +28,12 @@ def test_a_repeated_text_is_the_column_pandas_makes() -> None:
     expected = pd.DataFrame({"x": ["quoc-gia"] * 4})["x"]
     pd.testing.assert_series_equal(made, expected, check_names=False)
     assert made.tolist() == ["quoc-gia"] * 4 and len(frames.repeated("x", 0)) == 0
+
+
+def test_no_text_repeated_is_a_missing_text_column() -> None:
+    # a text table's figures have no sheet: the column is missing throughout, yet text, so
+    # that the schema has nothing to convert (an object column took 0.18 s at 2.8 M rows)
+    made = pd.Series(frames.repeated(None, 3))
+    assert made.dtype == frames.TEXT and made.isna().all() and len(made) == 3
+    expected = pd.DataFrame({"x": [None] * 3})["x"].astype(frames.TEXT)
+    pd.testing.assert_series_equal(made, expected, check_names=False)

@@ -895,15 +895,20 @@ def check_duplicate_units(
     return out
 
 
+def _sheet(r: pd.Series) -> str | None:
+    """Return a tidy figure's sheet, None for a text file's (None, NaN or empty)."""
+    return r["sheet"] if isinstance(r["sheet"], str) and r["sheet"] else None
+
+
 def _source(r: pd.Series) -> str:
-    return f"{r['source_file']}, {r['sheet']}" if r["sheet"] else str(r["source_file"])
+    sheet = _sheet(r)
+    return f"{r['source_file']}, {sheet}" if sheet else str(r["source_file"])
 
 
 def _where(r: pd.Series, *, column: bool = True) -> Where:
     """Return where a tidy figure came from (its column too, unless column=False)."""
-    sheet = r["sheet"] if isinstance(r["sheet"], str) and r["sheet"] else None
     col = str(r["column"]) if column else None
-    return Where(_source(r), str(r["source_file"]), sheet, col)
+    return Where(_source(r), str(r["source_file"]), _sheet(r), col)
 
 
 def _int(v: object) -> int | None:
