@@ -485,7 +485,34 @@ def test_write_outputs(scratch_root: Path, tmp_path: Path) -> None:
         assert entry["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
         assert entry["bytes"] == path.stat().st_size
     assert by_name[TLD_XLSX]["path"] == f"data/raw/{TLD}/{TLD_XLSX}"
+    # what some unit has figures for: the first half-year's results and the membership base
+    # at its start and end (what tells the run which half-years have figures)
+    assert manifest["figures_given"] == [
+        ["actual", "2021-H1"], ["baseline", "2020-H2"], ["baseline", "2021-H1"]
+    ]  # fmt: skip
     assert _leftovers(dest) == []
+
+
+def test_the_half_years_with_figures_are_read_from_the_manifest_as_from_the_actuals(
+    scratch_root: Path,
+) -> None:
+    # a run asks after cleaning which half-years have figures; the manifest says it without
+    # reading the actuals again, and a folder cleaned by an older ptdv (no such entry) is read
+    from ptdv import pipeline
+    from ptdv.base import paths
+    from ptdv.plan.periods import Calendar
+
+    card = load_card(BG)
+    dest = write_outputs(clean_plan(card), paths.processed_dir(BG))
+    cal = Calendar.from_card(card)
+    halves = ["2024-H1", "2024-H2", "2025-H1", "2025-H2", "2026-H1"]
+    assert pipeline._halves_with_figures(BG, cal) == halves
+    manifest = json.loads((dest / "inputs.json").read_text("utf-8"))
+    del manifest["figures_given"]
+    (dest / "inputs.json").write_text(json.dumps(manifest), "utf-8")
+    assert pipeline._halves_with_figures(BG, cal) == halves
+    (dest / "inputs.json").unlink()
+    assert pipeline._halves_with_figures(BG, cal) == halves
 
 
 def test_write_outputs_replaces_cleanly(scratch_root: Path, tmp_path: Path) -> None:

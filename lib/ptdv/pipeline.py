@@ -54,6 +54,8 @@ from ptdv.report.stepkeys import STEPS_FILE, StepKeys
 _TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from ptdv.plan.periods import Calendar
 
 FORMATS = ("html", "pdf", "xlsx")
@@ -259,10 +261,24 @@ def _resolve(
 
 
 def _halves_with_figures(plan_id: str, cal: Calendar) -> list[str]:
-    import pyarrow.compute as pc
-    import pyarrow.parquet as pq
+    import pandas as pd
 
     from ptdv.progress import halves_with_figures
+
+    try:  # what cleaning wrote down (clean.figures_given)
+        manifest = paths.processed_dir(plan_id) / "inputs.json"
+        given = json.loads(manifest.read_text("utf-8"))["figures_given"]
+        kinds, periods = zip(*given, strict=True) if given else ((), ())
+        frame = pd.DataFrame({"level": "unit", "kind": kinds, "period": periods, "value": 1.0})
+    except (OSError, ValueError, KeyError, TypeError):  # cleaned by an older ptdv
+        frame = _figures_given_read(plan_id)
+    return halves_with_figures(cal, frame)
+
+
+def _figures_given_read(plan_id: str) -> pd.DataFrame:
+    """Return which levels, kinds and periods have figures, read from the actuals table."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
 
     # what it looks at, not the whole table; its texts as categories (a few distinct values
     # over millions of rows at 135,000 units: one copy of each, not one per row), and of the
@@ -272,7 +288,7 @@ def _halves_with_figures(plan_id: str, cal: Calendar) -> list[str]:
     table = pq.read_table(path, columns=[*texts, "value"], read_dictionary=texts)
     table = table.unify_dictionaries().filter(pc.is_valid(table["value"]))
     given = table.group_by(texts).aggregate([("value", "max")]).rename_columns([*texts, "value"])
-    return halves_with_figures(cal, given.to_pandas())
+    return given.to_pandas()
 
 
 def check_run_parameters(

@@ -883,7 +883,7 @@ def write_outputs(result: CleanResult, dest: Path | None = None) -> Path:
             result.units.to_parquet(tmp / "units.parquet", index=False)
             for name in ("targets", "info"):
                 _write_long(getattr(result, name), tmp / f"{name}.parquet")
-            _write_rest(result, tmp)
+            _write_rest(result, tmp, figures_given(result.actuals))
             actuals.result()
         replace_dir(tmp, dest)
     except BaseException as err:
@@ -893,8 +893,24 @@ def write_outputs(result: CleanResult, dest: Path | None = None) -> Path:
     return dest
 
 
-def _write_rest(result: CleanResult, tmp: Path) -> None:
-    """Write the quality log and the manifest of the inputs into `tmp`."""
+def figures_given(actuals: pd.DataFrame) -> list[list[str]]:
+    """Return the [kind, period] pairs of which some unit has a figure, sorted.
+
+    What tells which half-years have figures (`progress.halves_with_figures`). Kept in
+    inputs.json, so that the run need not read the actuals again to know it (0.19 s at
+    135,000 units); worked out while the actuals are written (see write_outputs).
+    """
+    import pyarrow.compute as pc
+
+    t = pyarrow.Table.from_pandas(actuals[["level", "kind", "period", "value"]])
+    t = t.filter(pc.and_(pc.equal(t["level"], "unit"), pc.is_valid(t["value"])))
+    pairs = t.group_by(["kind", "period"]).aggregate([])
+    kinds, periods = pairs["kind"].to_pylist(), pairs["period"].to_pylist()
+    return sorted([k, p] for k, p in zip(kinds, periods, strict=True))
+
+
+def _write_rest(result: CleanResult, tmp: Path, given: list[list[str]]) -> None:
+    """Write the quality log and the manifest of the inputs (and of the figures given)."""
     # a unit named "=HYPERLINK(...)" is text for a spreadsheet too ('-prefixed; read back
     # with csv_unescape_frame)
     quality = csv_escape_frame(result.quality)
@@ -911,6 +927,7 @@ def _write_rest(result: CleanResult, tmp: Path) -> None:
             }
             for p in [result.card.card_path, *result.inputs]
         ],
+        "figures_given": given,  # [kind, period] with some unit's figure (figures_given)
     }
     (tmp / "inputs.json").write_text(
         json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
