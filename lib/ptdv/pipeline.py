@@ -54,8 +54,6 @@ from ptdv.report.stepkeys import STEPS_FILE, StepKeys
 _TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from ptdv.plan.periods import Calendar
 
 FORMATS = ("html", "pdf", "xlsx")
@@ -265,30 +263,18 @@ def _halves_with_figures(plan_id: str, cal: Calendar) -> list[str]:
 
     from ptdv.progress import halves_with_figures
 
+    d = paths.processed_dir(plan_id)
     try:  # what cleaning wrote down (clean.figures_given)
-        manifest = paths.processed_dir(plan_id) / "inputs.json"
-        given = json.loads(manifest.read_text("utf-8"))["figures_given"]
-        kinds, periods = zip(*given, strict=True) if given else ((), ())
-        frame = pd.DataFrame({"level": "unit", "kind": kinds, "period": periods, "value": 1.0})
-    except (OSError, ValueError, KeyError, TypeError):  # cleaned by an older ptdv
-        frame = _figures_given_read(plan_id)
-    return halves_with_figures(cal, frame)
+        given = json.loads((d / "inputs.json").read_text("utf-8"))["figures_given"]
+        frame = pd.DataFrame(given, columns=["kind", "period"])
+    except (OSError, ValueError, KeyError, TypeError):  # cleaned by an older ptdv: work it out
+        from ptdv.tables.clean import figures_given
 
-
-def _figures_given_read(plan_id: str) -> pd.DataFrame:
-    """Return which levels, kinds and periods have figures, read from the actuals table."""
-    import pyarrow.compute as pc
-    import pyarrow.parquet as pq
-
-    # what it looks at, not the whole table; its texts as categories (a few distinct values
-    # over millions of rows at 135,000 units: one copy of each, not one per row), and of the
-    # figures given only one row per level, kind and period (with the largest figure)
-    texts = ["level", "kind", "period"]
-    path = paths.processed_dir(plan_id) / "actuals.parquet"
-    table = pq.read_table(path, columns=[*texts, "value"], read_dictionary=texts)
-    table = table.unify_dictionaries().filter(pc.is_valid(table["value"]))
-    given = table.group_by(texts).aggregate([("value", "max")]).rename_columns([*texts, "value"])
-    return given.to_pandas()
+        actuals = pd.read_parquet(
+            d / "actuals.parquet", columns=["level", "kind", "period", "value"]
+        )
+        frame = pd.DataFrame(figures_given(actuals), columns=["kind", "period"])
+    return halves_with_figures(cal, frame.assign(level="unit", value=1.0))
 
 
 def check_run_parameters(
