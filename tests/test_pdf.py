@@ -114,3 +114,38 @@ def test_only_the_pages_own_images_are_answered_from_memory(tmp_path: Path) -> N
     assert answer.read()[:8] == b"\x89PNG\r\n\x1a\n"
     with pytest.raises(Exception):  # noqa: B017, PT011 - an address no image of the page has
         fetcher.fetch("ptdv-embedded:2")
+
+
+def test_the_collector_is_paused_while_a_pdf_is_laid_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    seen: list[bool] = []
+    write_pdf = weasyprint.HTML.write_pdf
+
+    def spied(self, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        seen.append(gc.isenabled())
+        return write_pdf(self, *args, **kwargs)
+
+    monkeypatch.setattr(weasyprint.HTML, "write_pdf", spied)
+    assert gc.isenabled()
+    out = render.to_pdf(page(BODY), tmp_path / "c.pdf")
+    assert seen == [False] and gc.isenabled()  # paused for the layout, running again after
+    assert pdf_parts(out.read_bytes()) == pdf_parts(as_weasyprint_makes_it(page(BODY), tmp_path))
+
+
+def test_a_paused_collector_stays_as_it_was_after_an_error() -> None:
+    import gc
+
+    with pytest.raises(ZeroDivisionError), render.gc_paused():
+        assert not gc.isenabled()
+        1 / 0  # noqa: B018
+    assert gc.isenabled()
+    gc.disable()  # a caller that paused it itself keeps it paused
+    try:
+        with render.gc_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
