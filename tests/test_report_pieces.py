@@ -193,7 +193,7 @@ def test_an_unknown_or_ambiguous_unit_is_refused(built: Built) -> None:
         (
             {"period": PERIOD, "unti": "an"},
             "unknown report parameter(s) unti; valid: plan_id, period, unit, lang, charts_dir, "
-            "svg, appendix",
+            "svg, appendix, draw_ahead",
         ),
         (
             {"period": "2029-H1"},
@@ -422,3 +422,50 @@ def test_footer_names_parameters_commit_time_and_inputs(built: Built) -> None:
 def test_the_commit_of_a_folder_that_is_no_repository(at_root: Path) -> None:
     context.clear_cache()
     assert pieces.git_commit() == "unknown"
+
+
+# --- the pace chart drawn ahead -------------------------------------------------------------
+
+
+def test_a_pace_chart_drawn_ahead_is_the_one_drawn_here(built: Built, tmp_path: Path) -> None:
+    import multiprocessing
+    import time
+
+    from ptdv.report import charts
+
+    rows, by = pieces.pace_rows(built.fed, "members_net")
+    charts._PACE_CHARTS.clear()
+    drawn = pieces.pace_ahead(built.fed)
+    assert list(drawn) == ["members_net"]
+    ahead = drawn["members_net"]
+    ahead = pieces.pace_html(rows, "members_net", "vi", None, by, tmp_path / "a", ahead=ahead)
+    assert not charts._PACE_CHARTS  # drawn in the other process: none laid out in this one
+    here = pieces.pace_html(rows, "members_net", "vi", None, by, tmp_path / "h")
+    assert len(charts._PACE_CHARTS) == 1
+    assert ahead == here and "data:image/png;base64," in ahead
+    for fmt in ("png", "svg"):
+        assert (tmp_path / f"a.{fmt}").read_bytes() == (tmp_path / f"h.{fmt}").read_bytes()
+    deadline = time.monotonic() + 10
+    while multiprocessing.active_children() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert multiprocessing.active_children() == []  # the process ended with its chart
+
+
+def test_a_pace_chart_that_fails_ahead_fails_where_it_is_shown(built: Built) -> None:
+    # the unit to highlight is not in the chart: the drawing process raises, pace_html too
+    ctx = dataclasses.replace(built.fed, unit_id="atlantis")
+    rows, by = pieces.pace_rows(built.fed, "members_net")
+    drawn = pieces.pace_ahead(ctx, svg=False)
+    with pytest.raises(ValueError, match="unit 'atlantis' is not in the progress table"):
+        pieces.pace_html(rows, "members_net", "vi", "atlantis", by, ahead=drawn["members_net"])
+
+
+def test_a_pace_chart_drawn_ahead_must_have_the_formats_asked_for(
+    built: Built, tmp_path: Path
+) -> None:
+    rows, by = pieces.pace_rows(built.fed, "members_net")
+    ahead = pieces.pace_ahead(built.fed, svg=False)["members_net"]  # PNG only
+    with pytest.raises(ValueError, match="drawn ahead for 'members_net' has svg=False"):
+        # ... but an SVG is to be saved
+        pieces.pace_html(rows, "members_net", "vi", None, by, tmp_path / "p", ahead=ahead)
+    assert not list(tmp_path.iterdir())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import nbformat
@@ -603,3 +604,25 @@ def test_a_stopped_kernel_is_waited_for_in_milliseconds_not_tenths(
     kernel.stop()
     assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
     assert naps and max(naps) <= 0.005
+
+
+def test_a_report_rendered_alone_draws_its_pace_chart_on_the_other_core(tmp_path: Path) -> None:
+    # with a core to spare (--jobs 2) the lone report's kernel has its pace chart drawn in a
+    # process of its own; with one (--jobs 1) it draws it itself. The same report either way.
+    root = project_copy(tmp_path)
+    args = ("run", "--plan", "tld-2021-2023", "--period", "2021-H1", "--units", "none",
+            "--formats", "html", "--force")  # fmt: skip
+    dest = root / "reports" / "tld-2021-2023" / "2021-H1"
+    made = {}
+    for jobs in ("1", "2"):
+        assert run_ptdv(root, *args, "--jobs", jobs).returncode == 0
+        nb = nbformat.read(dest / "tong-hop.ipynb", as_version=4)
+        injected = next(c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", []))
+        assert ("draw_ahead = True" in injected.source) == (jobs == "2")
+        page = (dest / "tong-hop.html").read_text("utf-8")
+        charts = {p.name: p.read_bytes() for p in (dest / "charts").iterdir()}
+        made[jobs] = (re.findall(r'src="data:image/png;base64,([^"]*)"', page), charts)
+    assert len(made["1"][0]) == 3 and sorted(made["1"][1]) == [
+        f"members_net-{c}.{f}" for c in ("cumulative", "pace", "spread") for f in ("png", "svg")
+    ]
+    assert made["1"] == made["2"]  # the same images, shown in the same order

@@ -102,6 +102,9 @@ class Job:
     appendix: bool = False
     #: its charts saved as SVG too, beside the PNG
     svg: bool = True
+    #: its pace charts drawn on another core while its kernel draws the rest (a report
+    #: rendered alone: see `pieces.pace_ahead`)
+    draw_ahead: bool = False
 
 
 @dataclass
@@ -144,6 +147,8 @@ def render_job(job: Job, plan_id: str, period: str, staging: str) -> JobResult:
         params["appendix"] = True
     if not job.svg:
         params["svg"] = False
+    if job.draw_ahead:
+        params["draw_ahead"] = True
     t0 = time.perf_counter()
     try:
         pm.execute_notebook(
@@ -442,6 +447,9 @@ def run(
         ]
         dest.parent.mkdir(parents=True, exist_ok=True)
         staging = staging_dir(dest)
+        # a report alone leaves a core idle (workers: what the machine or --jobs allows); a
+        # kernel that renders several keeps its pace chart's layout for the next instead
+        federation.draw_ahead = len(job_list) == 1 and workers > 1
         workers = min(workers, len(job_list))
         say(_("[3/3] {n} report(s) in {workers} worker(s) ...", n=len(job_list), workers=workers))
         if "pdf" in fmt and render.pdf_font_subsetter() != "harfbuzz":

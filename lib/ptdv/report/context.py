@@ -31,7 +31,9 @@ from ptdv.tables.numbers import format_number, format_percent
 from ptdv.tables.units import unit_key
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-REPORT_PARAMETERS = ("plan_id", "period", "unit", "lang", "charts_dir", "svg", "appendix")
+REPORT_PARAMETERS = (
+    "plan_id", "period", "unit", "lang", "charts_dir", "svg", "appendix", "draw_ahead",
+)  # fmt: skip
 #: A federation report over more units than this shows their distribution, the groups, the
 #: top and bottom units and those behind, instead of one table row, bar and dot per unit; the
 #: complete table is in the Excel file (and, with the notebook's `appendix`, at the end).
