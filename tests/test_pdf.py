@@ -149,3 +149,33 @@ def test_a_paused_collector_stays_as_it_was_after_an_error() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_a_warm_up_leaves_a_reports_stylesheets_parsed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # ptdv run warms up while its kernel cleans: a report converted after needs no stylesheet
+    # parsed again, and the warm-up runs once a process
+    import nbformat
+
+    render._SHEETS.clear()
+    render.warm_up.cache_clear()
+    render.warm_up("vi")
+    assert len(render._SHEETS) == 2  # the template's two <style> elements
+    made: list[str] = []
+    css = weasyprint.CSS
+
+    def counted(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        made.append(kwargs.get("string", ""))
+        return css(*args, **kwargs)
+
+    monkeypatch.setattr(weasyprint, "CSS", counted)
+    render.warm_up("vi")  # once a process: nothing done again
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("display(HTML(x))")
+    cell.outputs = [nbformat.v4.new_output("display_data", {"text/html": BODY})]
+    nb.cells.append(cell)
+    nbformat.write(nb, tmp_path / "r.ipynb")
+    out = render.to_pdf(render.to_html(tmp_path / "r.ipynb", "Thanh Hóa"), tmp_path / "r.pdf")
+    assert made == []
+    assert "61.392 / 120.000 · 51,16%" in PdfReader(out).pages[0].extract_text()

@@ -660,7 +660,7 @@ def _preload(lang: str) -> None:
 
         from ptdv.report import excel, render  # noqa: F401
 
-        render._exporter(lang)
+        render.warm_up(lang)
     except Exception:  # noqa: BLE001, S110 - the report will import them itself
         pass
 
