@@ -615,7 +615,9 @@ def test_a_report_rendered_alone_draws_its_pace_chart_on_the_other_core(tmp_path
     dest = root / "reports" / "tld-2021-2023" / "2021-H1"
     made = {}
     for jobs in ("1", "2"):
-        assert run_ptdv(root, *args, "--jobs", jobs).returncode == 0
+        res = run_ptdv(root, *args, "--jobs", jobs)
+        assert res.returncode == 0
+        assert res.stderr == ""  # nor a warning of the warm-up's (render.warm_up)
         nb = nbformat.read(dest / "tong-hop.ipynb", as_version=4)
         injected = next(c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", []))
         assert ("draw_ahead = True" in injected.source) == (jobs == "2")

@@ -215,6 +215,7 @@ def warm_up(lang: str) -> None:
     nb.cells.append(nbformat.v4.new_markdown_cell("## Tổng hợp\n\n**Đạt 9,86%** `a1b2c3`"))
     nb.cells[-1]["id"] = "warm-up"
     page, _ = _exporter(lang).from_notebook_node(nb, resources={"language_code": "vi"})
+    _quiet_weasyprint()
     html, sheets, fetcher = _for_weasyprint(page)
     HTML(string=html, url_fetcher=fetcher).write_pdf(stylesheets=sheets)
 
@@ -273,19 +274,27 @@ def to_pdf(page: str, path: Path) -> Path:
     The page is handed over as `_for_weasyprint` makes it: its stylesheets parsed once per
     process, its embedded images fetched from memory.
     """
-    import logging
-
     from weasyprint import HTML
 
-    # WeasyPrint reports every CSS property it ignores; the report's own CSS is for it
-    logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    _quiet_weasyprint()
     html, sheets, fetcher = _for_weasyprint(page)
     with atomic_file(path) as tmp, gc_paused():
         HTML(string=html, base_url=str(path.parent), url_fetcher=fetcher).write_pdf(
             tmp, stylesheets=sheets
         )
     return path
+
+
+def _quiet_weasyprint() -> None:
+    """Keep WeasyPrint's warnings out of the output: the report's CSS is for browsers too.
+
+    WeasyPrint reports every CSS property it ignores (`print-color-adjust`, for one), and
+    fontTools what it subsets.
+    """
+    import logging
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
 
 
 @contextmanager
