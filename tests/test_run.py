@@ -628,3 +628,32 @@ def test_a_report_rendered_alone_draws_its_pace_chart_on_the_other_core(tmp_path
         f"members_net-{c}.{f}" for c in ("cumulative", "pace", "spread") for f in ("png", "svg")
     ]
     assert made["1"] == made["2"]  # the same images, shown in the same order
+
+
+def test_the_federation_table_is_written_while_its_notebook_runs_and_dropped_if_it_fails(
+    tmp_path: Path,
+) -> None:
+    # the notebook waits until the Excel table is in the staging folder, then fails: the
+    # table was written meanwhile (on a thread of the command), and a failed report keeps
+    # its notebook but no table
+    root = project_copy(tmp_path)
+    nb_path = root / "notebooks" / "03_report.ipynb"
+    nb = nbformat.read(nb_path, as_version=4)
+    wait = (
+        "import time\n"
+        'table = Path(charts_dir).parent / "tong-hop.xlsx"\n'
+        "for _ in range(600):\n"
+        "    if table.is_file():\n"
+        "        break\n"
+        "    time.sleep(0.1)\n"
+        'raise RuntimeError(f"made to fail, the table written: {table.is_file()}")'
+    )
+    nb.cells.insert(3, nbformat.v4.new_code_cell(wait))
+    nbformat.write(nb, nb_path)
+    res = run_ptdv(root, "run", "--plan", "tld-2021-2023", "--period", "2021-H1",
+                   "--units", "none", "--formats", "html,xlsx")  # fmt: skip
+    assert res.returncode == 1
+    assert "RuntimeError: made to fail, the table written: True" in res.stderr
+    dest = root / "reports" / "tld-2021-2023" / "2021-H1"
+    assert (dest / "tong-hop.ipynb").is_file()
+    assert not (dest / "tong-hop.xlsx").exists() and not (dest / "tong-hop.html").exists()

@@ -29,7 +29,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -127,7 +127,6 @@ def render_job(job: Job, plan_id: str, period: str, staging: str) -> JobResult:
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
-    from ptdv.report import pieces as report
     from ptdv.report import render
 
     staging_dir = Path(staging)
@@ -149,6 +148,17 @@ def render_job(job: Job, plan_id: str, period: str, staging: str) -> JobResult:
         params["svg"] = False
     if job.draw_ahead:
         params["draw_ahead"] = True
+    written: Future | None = None
+    xlsx_path = staging_dir / f"{name}.xlsx"
+    if "xlsx" in job.formats and job.unit_id is None:
+        # the Excel table needs only the cleaned tables and the progress table: it is
+        # written on a thread of this process, which only waits while the kernel runs (its
+        # modules imported here first: two threads importing one package can meet halfway)
+        from ptdv.report import excel, pieces  # noqa: F401
+
+        xlsx = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ptdv-xlsx")
+        written = xlsx.submit(_federation_xlsx, job, plan_id, period, xlsx_path, params)
+        xlsx.shutdown(wait=False)
     t0 = time.perf_counter()
     try:
         pm.execute_notebook(
@@ -169,8 +179,10 @@ def render_job(job: Job, plan_id: str, period: str, staging: str) -> JobResult:
         result.error = f"{err.ename}: {err.evalue}"
         result.outputs.append(f"{name}.ipynb")
         result.seconds["execute"] = round(time.perf_counter() - t0, 2)
+        _discard(written, xlsx_path)
         return result
     except Exception as err:  # noqa: BLE001 - a kernel that died is one unit's failure
+        _discard(written, xlsx_path)
         if no_space_reason(err):
             raise NoSpaceError(no_space_reason(err)) from None
         result.status = "failed"
@@ -192,24 +204,12 @@ def render_job(job: Job, plan_id: str, period: str, staging: str) -> JobResult:
             render.to_pdf(page, staging_dir / f"{name}.pdf")
             result.outputs.append(f"{name}.pdf")
             result.seconds["pdf"] = round(time.perf_counter() - t, 2)
-        if "xlsx" in job.formats and job.unit_id is None:
-            from ptdv.report import excel
-
-            t = time.perf_counter()
-            ctx = report.ReportContext.load(plan_id, period, None, job.lang)
-            excel.write_report_xlsx(
-                staging_dir / f"{name}.xlsx",
-                ctx.card,
-                period,
-                ctx.progress,
-                ctx.quality,
-                report.provenance(ctx, {k: v for k, v in params.items() if k != "charts_dir"}),
-                lang=job.lang,
-                info_df=ctx.info,
-            )
+        if written is not None:
+            result.seconds["xlsx"] = written.result()
             result.outputs.append(f"{name}.xlsx")
-            result.seconds["xlsx"] = round(time.perf_counter() - t, 2)
     except Exception as err:  # noqa: BLE001 - reported per unit
+        if f"{name}.xlsx" not in result.outputs:
+            _discard(written, xlsx_path)  # a report that failed has no table beside it
         if no_space_reason(err):
             raise NoSpaceError(no_space_reason(err)) from None
         result.status = "failed"
@@ -217,6 +217,37 @@ def render_job(job: Job, plan_id: str, period: str, staging: str) -> JobResult:
         result.seconds["traceback"] = 0.0
         (staging_dir / f"{name}.error.txt").write_text(traceback.format_exc(), "utf-8")
     return result
+
+
+def _federation_xlsx(job: Job, plan_id: str, period: str, path: Path, params: dict) -> float:
+    """Write the federation report's Excel table; return the seconds it took."""
+    from ptdv.report import excel
+    from ptdv.report import pieces as report
+
+    t = time.perf_counter()
+    ctx = report.ReportContext.load(plan_id, period, None, job.lang)
+    excel.write_report_xlsx(
+        path,
+        ctx.card,
+        period,
+        ctx.progress,
+        ctx.quality,
+        report.provenance(ctx, {k: v for k, v in params.items() if k != "charts_dir"}),
+        lang=job.lang,
+        info_df=ctx.info,
+    )
+    return round(time.perf_counter() - t, 2)
+
+
+def _discard(written: Future | None, path: Path) -> None:
+    """Wait for an Excel table written beside a report that failed, then remove it."""
+    if written is None:
+        return
+    try:
+        written.result()
+    except Exception:  # noqa: BLE001, S110 - the report's own failure is the one to report
+        pass
+    path.unlink(missing_ok=True)
 
 
 def _write_text(path: Path, text: str) -> None:
