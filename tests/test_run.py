@@ -611,7 +611,7 @@ def test_a_report_rendered_alone_draws_its_pace_chart_on_the_other_core(tmp_path
     # process of its own; with one (--jobs 1) it draws it itself. The same report either way.
     root = project_copy(tmp_path)
     args = ("run", "--plan", "tld-2021-2023", "--period", "2021-H1", "--units", "none",
-            "--formats", "html", "--force")  # fmt: skip
+            "--formats", "html,xlsx", "--force")  # fmt: skip
     dest = root / "reports" / "tld-2021-2023" / "2021-H1"
     made = {}
     for jobs in ("1", "2"):
@@ -623,11 +623,16 @@ def test_a_report_rendered_alone_draws_its_pace_chart_on_the_other_core(tmp_path
         assert ("draw_ahead = True" in injected.source) == (jobs == "2")
         page = (dest / "tong-hop.html").read_text("utf-8")
         charts = {p.name: p.read_bytes() for p in (dest / "charts").iterdir()}
-        made[jobs] = (re.findall(r'src="data:image/png;base64,([^"]*)"', page), charts)
+        sheet = openpyxl.load_workbook(dest / "tong-hop.xlsx").worksheets[2]  # provenance
+        shown = [r for r in sheet.iter_rows(values_only=True) if str(r[0]).startswith("Tham số")]
+        made[jobs] = (re.findall(r'src="data:image/png;base64,([^"]*)"', page), charts, shown)
     assert len(made["1"][0]) == 3 and sorted(made["1"][1]) == [
         f"members_net-{c}.{f}" for c in ("cumulative", "pace", "spread") for f in ("png", "svg")
     ]
-    assert made["1"] == made["2"]  # the same images, shown in the same order
+    assert [r[0] for r in made["1"][2]] == [  # what is shown, not how it was drawn
+        f"Tham số › {p}" for p in ("Mã kế hoạch", "Kỳ báo cáo", "Đơn vị nhận", "Ngôn ngữ")
+    ]
+    assert made["1"] == made["2"]  # the same images, in the same order, the same parameters
 
 
 def test_the_federation_table_is_written_while_its_notebook_runs_and_dropped_if_it_fails(

@@ -219,6 +219,10 @@ def render_job(job: Job, plan_id: str, period: str, staging: str) -> JobResult:
     return result
 
 
+#: The report notebook's parameters that the Excel table's provenance leaves out.
+_NOT_SHOWN = ("charts_dir", "draw_ahead")
+
+
 def _federation_xlsx(job: Job, plan_id: str, period: str, path: Path, params: dict) -> float:
     """Write the federation report's Excel table; return the seconds it took."""
     from ptdv.report import excel
@@ -232,7 +236,8 @@ def _federation_xlsx(job: Job, plan_id: str, period: str, path: Path, params: di
         period,
         ctx.progress,
         ctx.quality,
-        report.provenance(ctx, {k: v for k, v in params.items() if k != "charts_dir"}),
+        # where the charts went and how they were drawn are no part of what the table shows
+        report.provenance(ctx, {k: v for k, v in params.items() if k not in _NOT_SHOWN}),
         lang=job.lang,
         info_df=ctx.info,
     )
