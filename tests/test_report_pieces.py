@@ -469,3 +469,15 @@ def test_a_pace_chart_drawn_ahead_must_have_the_formats_asked_for(
         # ... but an SVG is to be saved
         pieces.pace_html(rows, "members_net", "vi", None, by, tmp_path / "p", ahead=ahead)
     assert not list(tmp_path.iterdir())
+
+
+def test_no_pace_chart_is_drawn_ahead_off_linux(
+    built: Built, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import multiprocessing
+    import sys
+
+    before = set(multiprocessing.active_children())  # an earlier test's may still be ending
+    monkeypatch.setattr(sys, "platform", "darwin")  # forking is not safe there
+    assert pieces.pace_ahead(built.fed) == {}
+    assert set(multiprocessing.active_children()) <= before  # none started

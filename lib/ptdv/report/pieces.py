@@ -680,19 +680,20 @@ def pace_ahead(ctx: ReportContext, svg: bool = True) -> dict[str, Any]:
     long as its other charts together (1.5 s), and a report rendered alone leaves the
     machine's other core idle: forked from this kernel, with its modules, style and tables
     loaded already, a process draws the pace charts there while the kernel draws the rest.
-    The same code draws the same bytes. The process ends with its last chart. Where
-    processes cannot be forked (Windows), nothing is started and `{}` is returned: the
-    charts are then drawn in the kernel as usual. `svg` as `pace_html`'s (False when no
-    chart is saved).
+    The same code draws the same bytes. The process ends with its last chart. Only on Linux:
+    elsewhere (macOS's system libraries are not safe in a forked process, Windows cannot
+    fork) nothing is started and `{}` is returned, and the charts are drawn in the kernel
+    as usual. `svg` as `pace_html`'s (False when no chart is saved).
     """
     import multiprocessing
+    import sys
     from concurrent.futures import ProcessPoolExecutor
 
     from ptdv.report import charts
 
     jobs = {metric: pace_rows(ctx, metric) for metric in ctx.metrics}
     jobs = {metric: job for metric, job in jobs.items() if job is not None}
-    if not jobs or "fork" not in multiprocessing.get_all_start_methods():
+    if not jobs or not sys.platform.startswith("linux"):
         return {}
     pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
     try:
