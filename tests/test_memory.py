@@ -41,6 +41,21 @@ def test_a_collector_disabled_before_stays_disabled() -> None:
         gc.enable()
 
 
+def test_the_collector_frees_the_blocks_cycles_at_once_when_asked() -> None:
+    import weakref
+
+    class Node:
+        pass
+
+    with memory.gc_paused(collect_young=True):
+        node = Node()
+        node.me = node  # a reference cycle: only the collector frees it
+        alive = weakref.ref(node)
+        del node
+        assert alive() is not None  # held: nothing collected in the block
+    assert alive() is None and gc.isenabled()
+
+
 def test_a_users_choice_of_allocator_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(memory.ARROW_POOL_ENV, "jemalloc")
     memory.prefer_system_allocator()

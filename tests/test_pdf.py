@@ -86,10 +86,9 @@ def test_a_page_with_a_style_in_its_body_keeps_its_stylesheets(tmp_path: Path) -
     assert pdf_parts(ours) == pdf_parts(as_weasyprint_makes_it(html, tmp_path))
 
 
-def test_the_stylesheets_are_parsed_once_per_process(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    render._SHEETS.clear()
+@pytest.fixture
+def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The text of each stylesheet WeasyPrint parses while the test runs."""
     made: list[str] = []
     css = weasyprint.CSS
 
@@ -98,10 +97,15 @@ def test_the_stylesheets_are_parsed_once_per_process(
         return css(*args, **kwargs)
 
     monkeypatch.setattr(weasyprint, "CSS", counted)
+    return made
+
+
+def test_the_stylesheets_are_parsed_once_per_process(tmp_path: Path, parsed: list[str]) -> None:
+    render._SHEETS.clear()
     first = render.to_pdf(page(BODY), tmp_path / "1.pdf").read_bytes()
     other = BODY.replace("Thanh Hóa", "Hà Nội")
     second = render.to_pdf(page(other), tmp_path / "2.pdf").read_bytes()
-    assert made == HEAD_CSS  # parsed for the first page only
+    assert parsed == HEAD_CSS  # parsed for the first page only
     assert pdf_parts(second) == pdf_parts(as_weasyprint_makes_it(page(other), tmp_path))
     assert first != second
 
@@ -135,25 +139,7 @@ def test_the_collector_is_paused_while_a_pdf_is_laid_out(
     assert pdf_parts(out.read_bytes()) == pdf_parts(as_weasyprint_makes_it(page(BODY), tmp_path))
 
 
-def test_a_paused_collector_stays_as_it_was_after_an_error() -> None:
-    import gc
-
-    with pytest.raises(ZeroDivisionError), render.gc_paused():
-        assert not gc.isenabled()
-        1 / 0  # noqa: B018
-    assert gc.isenabled()
-    gc.disable()  # a caller that paused it itself keeps it paused
-    try:
-        with render.gc_paused():
-            pass
-        assert not gc.isenabled()
-    finally:
-        gc.enable()
-
-
-def test_a_warm_up_leaves_a_reports_stylesheets_parsed(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_warm_up_leaves_a_reports_stylesheets_parsed(tmp_path: Path, parsed: list[str]) -> None:
     # ptdv run warms up while its kernel cleans: a report converted after needs no stylesheet
     # parsed again, and the warm-up runs once a process
     import nbformat
@@ -161,15 +147,8 @@ def test_a_warm_up_leaves_a_reports_stylesheets_parsed(
     render._SHEETS.clear()
     render.warm_up.cache_clear()
     render.warm_up("vi")
-    assert len(render._SHEETS) == 2  # the template's two <style> elements
-    made: list[str] = []
-    css = weasyprint.CSS
-
-    def counted(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
-        made.append(kwargs.get("string", ""))
-        return css(*args, **kwargs)
-
-    monkeypatch.setattr(weasyprint, "CSS", counted)
+    assert len(render._SHEETS) == 2 and len(parsed) == 2  # the template's two <style>s
+    parsed.clear()
     render.warm_up("vi")  # once a process: nothing done again
     nb = nbformat.v4.new_notebook()
     cell = nbformat.v4.new_code_cell("display(HTML(x))")
@@ -177,5 +156,5 @@ def test_a_warm_up_leaves_a_reports_stylesheets_parsed(
     nb.cells.append(cell)
     nbformat.write(nb, tmp_path / "r.ipynb")
     out = render.to_pdf(render.to_html(tmp_path / "r.ipynb", "Thanh Hóa"), tmp_path / "r.pdf")
-    assert made == []
+    assert parsed == []
     assert "61.392 / 120.000 · 51,16%" in PdfReader(out).pages[0].extract_text()

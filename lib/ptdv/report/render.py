@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import base64
-import gc
 import json
 import re
 import shutil
 from collections import OrderedDict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -17,6 +14,7 @@ from typing import Any
 from ptdv.base import paths
 from ptdv.base.atomic import NoSpaceError, atomic_file, raise_if_no_space, work_dir
 from ptdv.base.errors import ConfigError, DataError, PtdvError, RenderError
+from ptdv.base.memory import gc_paused
 
 #: Errors raised inside a notebook that are the user's input, not a bug: re-raised as such.
 _USER_ERRORS: dict[str, type[PtdvError]] = {
@@ -278,7 +276,11 @@ def to_pdf(page: str, path: Path) -> Path:
 
     _quiet_weasyprint()
     html, sheets, fetcher = _for_weasyprint(page)
-    with atomic_file(path) as tmp, gc_paused():
+    # WeasyPrint drops a tree of boxes per page, full of reference cycles: the collector's
+    # full passes over every object of this process (pandas, papermill, nbconvert: 0.28 M)
+    # took 0.18 s of the TLĐ federation PDF's 1.5 s; held, then one pass over the young
+    # (0.05 s), the same PDF and the same peak memory within 3 MiB
+    with atomic_file(path) as tmp, gc_paused(collect_young=True):
         HTML(string=html, base_url=str(path.parent), url_fetcher=fetcher).write_pdf(
             tmp, stylesheets=sheets
         )
@@ -295,27 +297,6 @@ def _quiet_weasyprint() -> None:
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for a block, then collect what it left.
-
-    WeasyPrint makes and drops a tree of boxes per page, full of reference cycles: the
-    collector ran its full passes over every object of the process (pandas, papermill,
-    nbconvert: 0.28 M objects) while the TLĐ federation PDF was laid out, 0.18 s of its
-    1.5 s. Paused, nothing is promoted, so one pass over the youngest generation afterwards
-    (0.05 s) frees the 0.1 M objects the layout dropped; the peak memory is the same
-    within 3 MiB. A collector paused already (by the caller) is left paused.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-            gc.collect(0)
 
 
 #: The stylesheets of the pages' heads, parsed (WeasyPrint CSS objects), by their text. A
