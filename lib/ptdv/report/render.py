@@ -211,7 +211,6 @@ def warm_up(lang: str) -> None:
 
     nb = nbformat.v4.new_notebook()
     nb.cells.append(nbformat.v4.new_markdown_cell("## Tổng hợp\n\n**Đạt 9,86%** `a1b2c3`"))
-    nb.cells[-1]["id"] = "warm-up"
     page, _ = _exporter(lang).from_notebook_node(nb, resources={"language_code": "vi"})
     _quiet_weasyprint()
     html, sheets, fetcher = _for_weasyprint(page)
