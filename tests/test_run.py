@@ -662,3 +662,41 @@ def test_the_federation_table_is_written_while_its_notebook_runs_and_dropped_if_
     dest = root / "reports" / "tld-2021-2023" / "2021-H1"
     assert (dest / "tong-hop.ipynb").is_file()
     assert not (dest / "tong-hop.xlsx").exists() and not (dest / "tong-hop.html").exists()
+
+
+def test_the_kernel_that_will_render_imports_the_report_modules_before_progress(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the kernel that cleans renders the reports itself when they are one, or with --jobs 1:
+    # it imports what they need in the pause after cleaning (its request queued ahead of
+    # progress's), not at the report's first cell. A batch's kernel stops after progress (its
+    # workers render): it imports nothing of the report's.
+    from ptdv import pipeline
+
+    root = project_copy(tmp_path)
+    monkeypatch.setenv("PTDV_ROOT", str(root))
+    nb_path = root / "notebooks" / "02_progress.ipynb"
+    nb = nbformat.read(nb_path, as_version=4)
+    at = 1 + next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", []))
+    check = "import sys\nprint('ptdv.report.charts' in sys.modules)"
+    nb.cells.insert(at, nbformat.v4.new_code_cell(check))
+    nbformat.write(nb, nb_path)
+
+    class Stop(Exception):
+        pass
+
+    def stop(*args: object, **kwargs: object) -> None:
+        raise Stop
+
+    monkeypatch.setattr(pipeline, "_render_here", stop)  # progress is what is looked at
+    monkeypatch.setattr(pipeline._WarmPool, "render", stop)
+    executed = root / "data" / "processed" / "tld-2021-2023" / "02_progress_2021-H1.ipynb"
+    seen = {}
+    for units, jobs in ((["none"], 2), (["bac-kan"], 1), (["bac-kan"], 2)):
+        with pytest.raises(Stop):
+            pipeline.run("tld-2021-2023", "2021-H1", units=units, jobs=jobs, formats=["html"],
+                         force=True, say=lambda _line: None)  # fmt: skip
+        cell = nbformat.read(executed, as_version=4).cells[at + 1]  # after the injected one
+        assert cell.source == check
+        seen[units[0], jobs] = cell.outputs[0]["text"].strip()
+    assert seen == {("none", 2): "True", ("bac-kan", 1): "True", ("bac-kan", 2): "False"}
