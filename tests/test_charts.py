@@ -613,6 +613,37 @@ def test_png_and_svg_come_from_one_layout(bg: Plan, monkeypatch: pytest.MonkeyPa
     assert fig.get_layout_engine() is not None  # the chart's own layout, as it was
 
 
+@pytest.mark.parametrize("chart", ["pace", "spread"])
+def test_a_chart_measures_each_text_once_from_its_layout_to_its_png(
+    tld: Plan, chart: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the canvas keeps one renderer (one resolution), and matplotlib caches the texts' sizes
+    # per renderer: a chart measured at the figure's own resolution between its layout and
+    # its PNG (a label kept inside the axes) made the canvas a renderer for each, and the
+    # PNG's measured every text of the chart again
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    renderers: set[int] = set()
+    measured: list[str] = []
+    real = RendererAgg.get_text_width_height_descent
+
+    def counted(self: RendererAgg, text: str, *args: object, **kwargs: object) -> object:
+        renderers.add(id(self))
+        measured.append(text)
+        return real(self, text, *args, **kwargs)
+
+    monkeypatch.setattr(RendererAgg, "get_text_width_height_descent", counted)
+    if chart == "pace":
+        ax = charts.plot_pace(tld.df, tld.metric)
+    else:
+        ax = charts.plot_spread(tld.df, tld.metric)
+    charts.figure_images(ax.figure, svg=False)
+    labels = [t.get_text() for t in ax.get_yticklabels()] if chart == "pace" else []
+    assert len(renderers) == 1
+    assert all(measured.count(label) == 1 for label in labels)  # 57 units' names, once each
+    assert len(measured) <= (160 if chart == "pace" else 66)  # 281 and 85 before
+
+
 def test_a_chart_drawn_to_its_canvas_edge_is_drawn_again_in_its_box() -> None:
     # a drawing that the canvas cuts off is not cut out of it: it is drawn in its box, whole
     import io
