@@ -440,6 +440,10 @@ def test_a_pace_chart_drawn_ahead_is_the_one_drawn_here(built: Built, tmp_path: 
     ahead = drawn["members_net"]
     ahead = pieces.pace_html(rows, "members_net", "vi", None, by, tmp_path / "a", ahead=ahead)
     assert not charts._PACE_CHARTS  # drawn in the other process: none laid out in this one
+    # shown as soon as its PNG is drawn; its SVG, drawn after it, is written when asked for
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.png"]
+    assert pieces.write_drawn_ahead() == [tmp_path / "a.svg"]
+    assert pieces.write_drawn_ahead() == []  # once
     here = pieces.pace_html(rows, "members_net", "vi", None, by, tmp_path / "h")
     assert len(charts._PACE_CHARTS) == 1
     assert ahead == here and "data:image/png;base64," in ahead
@@ -458,6 +462,44 @@ def test_a_pace_chart_that_fails_ahead_fails_where_it_is_shown(built: Built) -> 
     drawn = pieces.pace_ahead(ctx, svg=False)
     with pytest.raises(ValueError, match="unit 'atlantis' is not in the progress table"):
         pieces.pace_html(rows, "members_net", "vi", "atlantis", by, ahead=drawn["members_net"])
+
+
+def test_a_pace_svg_that_fails_ahead_fails_where_it_is_written(
+    built: Built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the process drawing ahead is forked from this one: it draws with the SVG broken
+    from ptdv.report import charts
+
+    real = charts._render
+
+    def broken(fig: object, fmt: str, box: object) -> bytes:
+        if fmt == "svg":
+            raise OSError("no room for the SVG")
+        return real(fig, fmt, box)
+
+    monkeypatch.setattr(charts, "_render", broken)
+    charts._PACE_CHARTS.clear()
+    rows, by = pieces.pace_rows(built.fed, "members_net")
+    ahead = pieces.pace_ahead(built.fed)["members_net"]
+    page = pieces.pace_html(rows, "members_net", "vi", None, by, tmp_path / "p", ahead=ahead)
+    assert "data:image/png;base64," in page  # the PNG was drawn first
+    with pytest.raises(OSError, match="no room for the SVG"):
+        pieces.write_drawn_ahead()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.png"]
+
+
+def test_a_report_drawing_ahead_forgets_the_svgs_an_earlier_one_left_unwritten(
+    built: Built, tmp_path: Path
+) -> None:
+    # a report that failed after showing its pace chart never had its SVG written: the next
+    # report drawing ahead must not write it into its own folder
+    rows, by = pieces.pace_rows(built.fed, "members_net")
+    ahead = pieces.pace_ahead(built.fed)["members_net"]
+    pieces.pace_html(rows, "members_net", "vi", None, by, tmp_path / "failed", ahead=ahead)
+    ahead = pieces.pace_ahead(built.fed)["members_net"]
+    pieces.pace_html(rows, "members_net", "vi", None, by, tmp_path / "next", ahead=ahead)
+    assert pieces.write_drawn_ahead() == [tmp_path / "next.svg"]
+    assert not (tmp_path / "failed.svg").exists()
 
 
 def test_a_pace_chart_drawn_ahead_must_have_the_formats_asked_for(

@@ -700,3 +700,44 @@ def test_the_kernel_that_will_render_imports_the_report_modules_before_progress(
         assert cell.source == check
         seen[units[0], jobs] = cell.outputs[0]["text"].strip()
     assert seen == {("none", 2): "True", ("bac-kan", 1): "True", ("bac-kan", 2): "False"}
+
+
+def test_a_pace_svg_written_after_the_notebook_fails_its_report(tmp_path: Path) -> None:
+    # a report rendered alone has its pace chart's SVG drawn on the other core and written
+    # after its notebook, while its PDF is made: a failure to write it fails the report, as
+    # one line (here the SVG's path is taken by a folder the notebook made)
+    root = project_copy(tmp_path)
+    nb_path = root / "notebooks" / "03_report.ipynb"
+    nb = nbformat.read(nb_path, as_version=4)
+    taken = "(Path(charts_dir) / 'members_net-pace.svg').mkdir()"
+    nb.cells.append(nbformat.v4.new_code_cell(taken))
+    nbformat.write(nb, nb_path)
+    res = run_ptdv(root, "run", "--plan", "tld-2021-2023", "--period", "2021-H1",
+                   "--units", "none", "--formats", "html,xlsx", "--jobs", "2")  # fmt: skip
+    assert res.returncode == 1
+    assert "Traceback" not in res.stderr
+    assert "TLĐ: IsADirectoryError: [Errno 21] Is a directory" in res.stderr
+    assert "members_net-pace.svg" in res.stderr
+    dest = root / "reports" / "tld-2021-2023" / "2021-H1"
+    record = json.loads((dest / "run.json").read_text("utf-8"))
+    assert record["status"] == "failed"
+    assert not (dest / "tong-hop.xlsx").exists()  # a report that failed keeps no table
+    charts = dest / "charts"
+    assert (charts / "members_net-pace.png").is_file()
+    assert (charts / "members_net-pace.svg").is_dir()
+
+
+def test_a_kernel_runs_code_and_waits_for_it_raising_what_it_raised(tmp_path: Path) -> None:
+    from ptdv.report import kernel as kernels
+
+    kernel = kernels.kernel_started()
+    try:
+        km = kernel.km()
+        kernels.run_and_wait(km, "import time; time.sleep(0.3); done = 42")
+        kernels.run_and_wait(km, "assert done == 42")  # ran to the end before the reply
+        with pytest.raises(kernels.KernelRaised, match="^ZeroDivisionError: division by zero$"):
+            kernels.run_and_wait(km, "1 / 0")
+        with pytest.raises(RuntimeError, match="did not answer in 1 s"):
+            kernels.run_and_wait(km, "time.sleep(3)", timeout=1)
+    finally:
+        kernel.stop()

@@ -46,7 +46,7 @@ from ptdv.base.atomic import (
 from ptdv.base.errors import ConfigError, DataError
 from ptdv.base.i18n import translator
 from ptdv.plan import config
-from ptdv.report.kernel import WORKER, RunKernel, worker_kernel
+from ptdv.report.kernel import WORKER, KernelRaised, RunKernel, run_and_wait, worker_kernel
 from ptdv.report.notebooks import clean_plan, compute_progress
 from ptdv.report.stepkeys import STEPS_FILE, StepKeys
 
@@ -204,6 +204,8 @@ def render_job(job: Job, plan_id: str, period: str, staging: str) -> JobResult:
             render.to_pdf(page, staging_dir / f"{name}.pdf")
             result.outputs.append(f"{name}.pdf")
             result.seconds["pdf"] = round(time.perf_counter() - t, 2)
+        if job.draw_ahead:  # the pace charts' SVGs, drawn on the other core meanwhile
+            run_and_wait(worker_kernel(), _WRITE_DRAWN_AHEAD)
         if written is not None:
             result.seconds["xlsx"] = written.result()
             result.outputs.append(f"{name}.xlsx")
@@ -213,11 +215,17 @@ def render_job(job: Job, plan_id: str, period: str, staging: str) -> JobResult:
         if no_space_reason(err):
             raise NoSpaceError(no_space_reason(err)) from None
         result.status = "failed"
-        result.error = f"{type(err).__name__}: {err}"
+        # what the kernel raised after the notebook says its own name
+        result.error = str(err) if isinstance(err, KernelRaised) else f"{type(err).__name__}: {err}"
         result.seconds["traceback"] = 0.0
         (staging_dir / f"{name}.error.txt").write_text(traceback.format_exc(), "utf-8")
     return result
 
+
+#: What the kernel of a report whose pace charts were drawn ahead runs after its notebook:
+#: their SVGs are written once drawn (`pieces.write_drawn_ahead`), leaving its namespace as
+#: the notebook left it.
+_WRITE_DRAWN_AHEAD = "__import__('ptdv.report.pieces', fromlist=['_']).write_drawn_ahead()"
 
 #: The report notebook's parameters that the Excel table's provenance leaves out.
 _NOT_SHOWN = ("charts_dir", "draw_ahead")

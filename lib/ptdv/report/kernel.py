@@ -260,6 +260,43 @@ def forget(km: Any) -> None:  # noqa: ANN401
         _run_silently(km, _FORGET)
 
 
+class KernelRaised(RuntimeError):
+    """What code run in a kernel by `run_and_wait` raised there: its name and message."""
+
+
+def run_and_wait(km: Any, code: str, timeout: float = 600.0) -> None:  # noqa: ANN401
+    """Run `code` silently in the kernel and wait until it is done; raise if it failed.
+
+    Through the kept client, like `_run_silently`, but waiting for the reply to it. What the
+    code raised comes back as a KernelRaised ("ZeroDivisionError: division by zero"); a
+    kernel that died, or did not answer within `timeout` seconds, as a RuntimeError.
+    """
+    from queue import Empty
+
+    from jupyter_core.utils import run_sync
+
+    async def ask() -> dict:
+        kc = km.client()
+        kc.start_channels()
+        request = kc.execute(code, silent=True, store_history=False, allow_stdin=False)
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                reply = await kc.get_shell_msg(timeout=min(1.0, timeout))
+            except Empty:
+                if not await km.is_alive():
+                    raise RuntimeError("the kernel died") from None
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"the kernel did not answer in {timeout:.0f} s") from None
+                continue
+            if reply["parent_header"].get("msg_id") == request:
+                return reply["content"]
+
+    content = run_sync(ask)()
+    if content["status"] != "ok":
+        raise KernelRaised(f"{content.get('ename')}: {content.get('evalue')}")
+
+
 def _run_silently(km: Any, code: str) -> None:  # noqa: ANN401
     """Send `code` to the kernel to run silently, without waiting for it (best effort).
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+from concurrent.futures import Future
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -54,6 +56,7 @@ __all__ = [
     "groups_table", "headline", "headline_sentences", "info_label", "info_of", "lists", "num",
     "pace_ahead", "pace_html", "pace_rows", "pct", "provenance", "quality_appendix", "render",
     "report_inputs", "resolve_unit", "title_block", "top_bottom", "unit_summary", "units_table",
+    "write_drawn_ahead",
 ]  # fmt: skip
 
 TEMPLATES = Path(__file__).parents[1] / "templates" / "report"
@@ -649,41 +652,67 @@ def figure_html(fig, alt: str | None = None, stem=None, svg: bool = True) -> str
 
 def pace_html(
     rows, metric: str, lang: str, unit_id=None, by: str = "unit", stem=None, svg: bool = True,  # noqa: ANN001
-    ahead=None,  # noqa: ANN001
+    ahead: Ahead | None = None,
 ) -> str:  # fmt: skip
     """Return the pace chart of `pace_rows` as figure_html does, `unit_id` highlighted.
 
     Drawn by charts.pace_images, which lays the chart out once for all the unit reports a
     kernel renders; the PNG and, with `svg`, the SVG are also saved if `stem` is set.
     `ahead` is the chart's drawing started by `pace_ahead`, with the same rows and options:
-    its images are taken when it is done.
+    its PNG is taken when it is done, and its SVG left to `write_drawn_ahead`.
     """
     from ptdv.report import charts
 
     svg = svg and stem is not None
     if ahead is not None:
-        images, alt = ahead.result()
-        if svg != ("svg" in images):
+        if svg != (ahead.svg is not None):
             raise ValueError(f"the pace chart drawn ahead for {metric!r} has svg={not svg}")
-    else:
-        images, alt = charts.pace_images(rows, metric, lang, unit_id=unit_id, by=by, svg=svg)
+        images, alt = ahead.png.result()
+        if stem is not None:
+            charts.write_images(stem, images)
+            if ahead.svg is not None:
+                _SVG_AHEAD.append((ahead.svg, Path(stem)))
+        return _figure_img(images["png"], alt)
+    images, alt = charts.pace_images(rows, metric, lang, unit_id=unit_id, by=by, svg=svg)
     if stem is not None:
         charts.write_images(stem, images)
     return _figure_img(images["png"], alt)
 
 
-def pace_ahead(ctx: ReportContext, svg: bool = True) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Ahead:
+    """A pace chart being drawn in another process (`pace_ahead`).
+
+    `png` and `svg` are futures of `charts.pace_images`: the PNG alone, then (unless no SVG
+    is saved) the same chart again with its SVG, from the layout the process keeps.
+    """
+
+    png: Future
+    svg: Future | None
+
+
+#: The SVGs of the pace charts drawn ahead and shown, with the stem each is saved as: written
+#: by `write_drawn_ahead`.
+_SVG_AHEAD: list[tuple[Future, Path]] = []
+
+
+def pace_ahead(ctx: ReportContext, svg: bool = True) -> dict[str, Ahead]:
     """Start drawing the report's pace charts in a process of their own; return them by metric.
 
-    Each is a `concurrent.futures.Future` of `charts.pace_images` (the images and the title),
-    to be given to `pace_html` as `ahead`. A federation's pace chart of 57 units takes as
-    long as its other charts together (1.5 s), and a report rendered alone leaves the
-    machine's other core idle: forked from this kernel, with its modules, style and tables
-    loaded already, a process draws the pace charts there while the kernel draws the rest.
-    The same code draws the same bytes. The process ends with its last chart. Only on Linux:
-    elsewhere (macOS's system libraries are not safe in a forked process, Windows cannot
-    fork) nothing is started and `{}` is returned, and the charts are drawn in the kernel
-    as usual. `svg` as `pace_html`'s (False when no chart is saved).
+    Each is an `Ahead`, to be given to `pace_html` as `ahead`. A federation's pace chart of 57
+    units takes as long as its other charts together (1.5 s), and a report rendered alone
+    leaves the machine's other core idle: forked from this kernel, with its modules, style
+    and tables loaded already, a process draws the pace charts there while the kernel draws
+    the rest. The same code draws the same bytes.
+
+    The process draws every chart's PNG first, which the notebook waits for, and then the
+    SVGs (0.3 s of a 57-unit chart's 1.5 s). `ptdv run` has them written once the notebook
+    is done (`write_drawn_ahead`), while it makes the report's PDF. The process ends with its
+    last chart.
+
+    Only on Linux: elsewhere (macOS's system libraries are not safe in a forked process,
+    Windows cannot fork) nothing is started and `{}` is returned, and the charts are drawn in
+    the kernel as usual. `svg` as `pace_html`'s (False when no chart is saved).
     """
     import multiprocessing
     import sys
@@ -691,20 +720,42 @@ def pace_ahead(ctx: ReportContext, svg: bool = True) -> dict[str, Any]:
 
     from ptdv.report import charts
 
+    _SVG_AHEAD.clear()  # a report that failed before its SVGs were written leaves none
     jobs = {metric: pace_rows(ctx, metric) for metric in ctx.metrics}
     jobs = {metric: job for metric, job in jobs.items() if job is not None}
     if not jobs or not sys.platform.startswith("linux"):
         return {}
     pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
-    try:
+
+    def draw(rows: pd.DataFrame, metric: str, by: str, with_svg: bool) -> Future:
+        return pool.submit(
+            charts.pace_images, rows, metric, ctx.lang, unit_id=ctx.unit_id, by=by, svg=with_svg
+        )
+
+    try:  # one process, in the order submitted: every PNG, then every SVG
+        pngs = {metric: draw(rows, metric, by, False) for metric, (rows, by) in jobs.items()}
         return {
-            metric: pool.submit(
-                charts.pace_images, rows, metric, ctx.lang, unit_id=ctx.unit_id, by=by, svg=svg
-            )
+            metric: Ahead(pngs[metric], draw(rows, metric, by, True) if svg else None)
             for metric, (rows, by) in jobs.items()
         }
     finally:
         pool.shutdown(wait=False)  # the process ends once its charts are drawn
+
+
+def write_drawn_ahead() -> list[Path]:
+    """Write the SVGs of the pace charts drawn ahead and shown, once drawn; return their paths.
+
+    `ptdv run` runs this in the report's kernel after the notebook, so that their drawing
+    overlaps the PDF; a failure to draw one is raised here, and the report fails.
+    """
+    from ptdv.report import charts
+
+    written: list[Path] = []
+    while _SVG_AHEAD:
+        future, stem = _SVG_AHEAD.pop(0)
+        images, _alt = future.result()
+        written += charts.write_images(stem, {"svg": images["svg"]})
+    return written
 
 
 def _figure_img(png: bytes, alt: str | None) -> str:
