@@ -741,3 +741,25 @@ def test_a_kernel_runs_code_and_waits_for_it_raising_what_it_raised(tmp_path: Pa
             kernels.run_and_wait(km, "time.sleep(3)", timeout=1)
     finally:
         kernel.stop()
+
+
+def test_a_ptdv_kernel_keeps_no_history_of_the_cells_it_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # IPython writes every cell it runs into a history database in the user's ~/.ipython:
+    # a scheduled job's notebooks, run after run. ptdv's kernels keep none.
+    from ptdv.report import kernel as kernels
+
+    ipython = tmp_path / "ipython"
+    monkeypatch.setenv("IPYTHONDIR", str(ipython))
+    monkeypatch.setenv("PTDV_ROOT", str(tmp_path))
+    tiny_notebook(tmp_path, "cells.ipynb", "plan_id", "print(plan_id)")
+    kernel = kernels.kernel_started()
+    try:
+        km = kernel.km()
+        render.execute_notebook("cells.ipynb", {"plan_id": "x"}, tmp_path / "out.ipynb", km=km)
+        kernels.run_and_wait(km, "assert not get_ipython().history_manager.enabled")
+    finally:
+        kernel.stop()
+    assert ipython.is_dir()  # the kernel's IPython did look there
+    assert list(ipython.rglob("history.sqlite")) == []
