@@ -644,6 +644,33 @@ def test_a_chart_measures_each_text_once_from_its_layout_to_its_png(
     assert len(measured) <= (160 if chart == "pace" else 66)  # 281 and 85 before
 
 
+def test_the_pace_chart_places_no_y_label_by_its_units_names(
+    tld: Plan, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # matplotlib places an axis's label beside its tick labels, measuring them all at every
+    # layout pass and draw, even for a label that is empty: the pace chart has none, and
+    # its 57 units' names were measured twice as often (16 times each, from its layout to
+    # its PNG). Its value labels, inside the axes by construction, are drawn without a test.
+    from matplotlib.text import Text
+
+    ax = charts.plot_pace(tld.df, tld.metric)
+    names = ax.get_yticklabels()
+    assert len(names) == 57 and ax.get_ylabel() == ""
+    measured = {id(t): 0 for t in names}
+    real = Text.get_window_extent
+
+    def counted(self: Text, *args: object, **kwargs: object) -> object:
+        if id(self) in measured:
+            measured[id(self)] += 1
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Text, "get_window_extent", counted)
+    charts.figure_images(ax.figure, svg=False)
+    assert max(measured.values()) <= 8
+    values = [t for t in ax.texts if str(t.get_gid()).startswith("label-")]
+    assert len(values) == 57 and not any(t.get_annotation_clip() for t in values)
+
+
 def test_a_chart_drawn_to_its_canvas_edge_is_drawn_again_in_its_box() -> None:
     # a drawing that the canvas cuts off is not cut out of it: it is drawn in its box, whole
     import io
