@@ -763,3 +763,36 @@ def test_a_ptdv_kernel_keeps_no_history_of_the_cells_it_runs(
         kernel.stop()
     assert ipython.is_dir()  # the kernel's IPython did look there
     assert list(ipython.rglob("history.sqlite")) == []
+
+
+def test_a_ptdv_kernel_is_this_environments_python_whatever_the_users_kernelspecs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a user's own `python3` kernelspec, put first (JUPYTER_PREFER_ENV_PATH=0), names a
+    # Python without ptdv: a ptdv kernel is still this environment's, which has it
+    import json
+    import sys
+
+    from ptdv.report import kernel as kernels
+
+    user = tmp_path / "jupyter-data"
+    spec = user / "kernels" / "python3"
+    spec.mkdir(parents=True)
+    argv = ["/nonexistent/python", "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    spec.joinpath("kernel.json").write_text(
+        json.dumps({"argv": argv, "display_name": "not ptdv's", "language": "python"})
+    )
+    monkeypatch.setenv("JUPYTER_DATA_DIR", str(user))
+    monkeypatch.setenv("JUPYTER_PREFER_ENV_PATH", "0")
+    monkeypatch.delenv("JUPYTER_PATH", raising=False)  # which running a notebook sets
+    monkeypatch.setenv("PTDV_ROOT", str(tmp_path))
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    assert KernelSpecManager().get_kernel_spec("python3").argv[0] == "/nonexistent/python"
+    kernel = kernels.kernel_started()
+    try:
+        kernels.run_and_wait(
+            kernel.km(), "import sys, ptdv; assert sys.prefix == " + repr(sys.prefix)
+        )
+    finally:
+        kernel.stop()
