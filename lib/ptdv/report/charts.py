@@ -495,7 +495,7 @@ def plot_pace(
                 zorder=4,
                 bbox={"boxstyle": "square,pad=0.05", "fc": "white", "ec": "none", "alpha": 1.0},
                 gid=f"label-{r['unit_id']}",
-                # inside the axes by construction: drawn without asking (57 tests a layout)
+                # inside the axes by construction: not tested for it at every measure
                 annotation_clip=False,
             )
 
