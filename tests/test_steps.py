@@ -87,6 +87,14 @@ def _run(root: Path, *extra: str) -> str:
     return res.stdout
 
 
+def _change_report_notebook(root: Path, mark: object) -> None:
+    """Change the report notebook's metadata alone: its hash, not what it does."""
+    nb_path = root / "notebooks" / "03_report.ipynb"
+    nb = nbformat.read(nb_path, as_version=4)
+    nb.metadata["changed_by_the_test"] = mark
+    nbformat.write(nb, nb_path)
+
+
 def _skipped(out: str) -> list[str]:
     """Return which of the three steps said they were skipped, from a run's output."""
     steps, current = [], None
@@ -110,10 +118,7 @@ def test_nothing_changed_skips_every_step_and_touches_nothing(root: Path) -> Non
 
 
 def test_a_changed_report_notebook_renders_the_reports_only(root: Path) -> None:
-    nb_path = root / "notebooks" / "03_report.ipynb"
-    nb = nbformat.read(nb_path, as_version=4)
-    nb.metadata["changed_by_the_test"] = True
-    nbformat.write(nb, nb_path)
+    _change_report_notebook(root, True)
     out = _run(root)
     assert _skipped(out) == ["clean", "progress"]
     assert "1 of 1 report(s) written" in out
@@ -130,10 +135,7 @@ def test_a_report_alone_imports_in_this_thread_while_its_kernel_boots(
 
     from ptdv import pipeline
 
-    nb_path = root / "notebooks" / "03_report.ipynb"
-    nb = nbformat.read(nb_path, as_version=4)
-    nb.metadata["changed_by_the_test"] = "again"
-    nbformat.write(nb, nb_path)
+    _change_report_notebook(root, "again")
     monkeypatch.setenv("PTDV_ROOT", str(root))
     seen: list[list[str]] = []
     real = pipeline._render_here
@@ -160,10 +162,7 @@ def test_a_report_whose_notebook_alone_changed_has_its_kernel_started_first(
     from ptdv import pipeline
     from ptdv.report import kernel as kernels
 
-    nb_path = root / "notebooks" / "03_report.ipynb"
-    nb = nbformat.read(nb_path, as_version=4)
-    nb.metadata["changed_by_the_test"] = "once more"
-    nbformat.write(nb, nb_path)
+    _change_report_notebook(root, "once more")
     monkeypatch.setenv("PTDV_ROOT", str(root))
     events: list[str] = []
     real_km, real_read = kernels.RunKernel.km, pd.read_parquet
