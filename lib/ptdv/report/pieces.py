@@ -668,12 +668,10 @@ def pace_html(
         if svg != (ahead.svg is not None):
             raise ValueError(f"the pace chart drawn ahead for {metric!r} has svg={not svg}")
         images, alt = ahead.png.result()
-        if stem is not None:
-            charts.write_images(stem, images)
-            if ahead.svg is not None:
-                _SVG_AHEAD.append((ahead.svg, Path(stem)))
-        return _figure_img(images["png"], alt)
-    images, alt = charts.pace_images(rows, metric, lang, unit_id=unit_id, by=by, svg=svg)
+        if ahead.svg is not None:  # so a stem too
+            _SVG_AHEAD.append((ahead.svg, Path(stem)))
+    else:
+        images, alt = charts.pace_images(rows, metric, lang, unit_id=unit_id, by=by, svg=svg)
     if stem is not None:
         charts.write_images(stem, images)
     return _figure_img(images["png"], alt)
