@@ -16,7 +16,7 @@ help:
 	@echo "make lab      open JupyterLab on the project's environment"
 	@echo "make lint     ruff check + ruff format --check"
 	@echo "make bench    measure one report cold and warm, the unit reports against a papermill"
-	@echo "              loop, and a generated national table (bench/results.json; ~15 min)"
+	@echo "              loop, and a generated national table (bench/results.json; 5-15 min)"
 	@echo "make audit    known vulnerabilities in the locked versions (pip-audit; needs PyPI)"
 	@echo "make lock     re-resolve requirements/*.lock from pyproject.toml (needs PyPI)"
 

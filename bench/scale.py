@@ -6,19 +6,24 @@ with bench/national.py in a temporary project root, then `ptdv clean --plan ID` 
 one command that does both in one kernel, `ptdv progress --clean --plan ID --period P`
 (it cleans again, then computes). Each command's wall seconds are measured, and the peak
 memory of its whole process tree: the RSS of the command and every descendant (papermill's
-Jupyter kernel included), summed, sampled every 50 ms (psutil, else /proc).
+Jupyter kernel included), summed, sampled every 50 ms (psutil, else /proc). The three
+commands run in turn, `repeats` rounds (3 by default): the seconds are medians over the
+rounds (the two commands' total is the median of each round's sum), the memory the peak.
 
-    .venv/bin/python bench/scale.py [10000 50000 135000] [--period 2026-H1] [--keep DIR]
+    .venv/bin/python bench/scale.py [10000 50000 135000] [--repeats 3] [--period 2026-H1]
+        [--keep DIR]
 
 `measure(sizes)` returns the records, e.g. {"units": 135000, "clean_s": ..., "progress_s":
-..., "one_command_s": ..., "peak_rss_mib": ...} (with the peak of each command as
-clean_rss_mib, progress_rss_mib and one_command_rss_mib).
+..., "two_commands_s": ..., "one_command_s": ..., "peak_rss_mib": ...} (with the peak of
+each command as clean_rss_mib, progress_rss_mib and one_command_rss_mib, and every round's
+seconds under "all_seconds").
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -107,6 +112,7 @@ def run_measured(cmd: list[str], env: dict[str, str]) -> tuple[float, int, str]:
 def measure(
     sizes: list[int] | None = None,
     *,
+    repeats: int = 3,
     period: str = "2026-H1",
     n_direct: int = 100,
     keep: Path | None = None,
@@ -120,26 +126,35 @@ def measure(
             root.mkdir(parents=True, exist_ok=True)
             plan = national.make_plan(root, n, n_direct=min(n_direct, n))
             env = {**os.environ, "PTDV_ROOT": str(root), "PYTHONHASHSEED": "0"}
-            clean_s, clean_rss, out1 = run_measured([str(PTDV), "clean", "--plan", plan], env)
-            prog_s, prog_rss, out2 = run_measured(
-                [str(PTDV), "progress", "--plan", plan, "--period", period], env
-            )
-            one_s, one_rss, out3 = run_measured(
-                [str(PTDV), "progress", "--clean", "--plan", plan, "--period", period], env
-            )
-            if verbose:
-                print(out1 + out2 + out3, file=sys.stderr)
+            commands = {
+                "clean": ["clean", "--plan", plan],
+                "progress": ["progress", "--plan", plan, "--period", period],
+                "one_command": ["progress", "--clean", "--plan", plan, "--period", period],
+            }
+            seconds: dict[str, list[float]] = {k: [] for k in commands}
+            rss = dict.fromkeys(commands, 0)
+            for _ in range(repeats):
+                for name, args in commands.items():  # in turn, round after round
+                    s, peak, out = run_measured([str(PTDV), *args], env)
+                    seconds[name].append(round(s, 2))
+                    rss[name] = max(rss[name], peak)
+                    if verbose:
+                        print(out, file=sys.stderr)
+            two = [c + p for c, p in zip(seconds["clean"], seconds["progress"], strict=True)]
             mib = 1024 * 1024
             records.append(
                 {
                     "units": n,
-                    "clean_s": round(clean_s, 2),
-                    "progress_s": round(prog_s, 2),
-                    "one_command_s": round(one_s, 2),
-                    "peak_rss_mib": round(max(clean_rss, prog_rss, one_rss) / mib, 1),
-                    "clean_rss_mib": round(clean_rss / mib, 1),
-                    "progress_rss_mib": round(prog_rss / mib, 1),
-                    "one_command_rss_mib": round(one_rss / mib, 1),
+                    "repeats": repeats,
+                    "clean_s": round(statistics.median(seconds["clean"]), 2),
+                    "progress_s": round(statistics.median(seconds["progress"]), 2),
+                    "two_commands_s": round(statistics.median(two), 2),
+                    "one_command_s": round(statistics.median(seconds["one_command"]), 2),
+                    "all_seconds": seconds,
+                    "peak_rss_mib": round(max(rss.values()) / mib, 1),
+                    "clean_rss_mib": round(rss["clean"] / mib, 1),
+                    "progress_rss_mib": round(rss["progress"] / mib, 1),
+                    "one_command_rss_mib": round(rss["one_command"] / mib, 1),
                 }
             )
     return records
@@ -153,7 +168,7 @@ def table(records: list[dict]) -> str:
     )
     lines = [head]
     for r in records:
-        per = (r["clean_s"] + r["progress_s"]) / r["units"] * 10_000
+        per = r["two_commands_s"] / r["units"] * 10_000
         lines.append(
             f"{r['units']:>8,} {r['clean_s']:>8.2f} {r['progress_s']:>11.2f} "
             f"{r['one_command_s']:>14.2f} {r['peak_rss_mib']:>9.1f} {per:>12.2f}"
@@ -165,12 +180,20 @@ def main(argv: list[str] | None = None) -> int:
     """Measure the sizes given (default 10k, 50k, 135k) and print a table."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("sizes", nargs="*", type=int, default=SIZES)
+    ap.add_argument("--repeats", type=int, default=3, help="rounds of the three commands")
     ap.add_argument("--period", default="2026-H1")
     ap.add_argument("--direct", type=int, default=100)
     ap.add_argument("--keep", type=Path, default=None, help="generate under DIR and keep it")
     ap.add_argument("-v", "--verbose", action="store_true", help="show the commands' output")
     a = ap.parse_args(argv)
-    records = measure(a.sizes, period=a.period, n_direct=a.direct, keep=a.keep, verbose=a.verbose)
+    records = measure(
+        a.sizes,
+        repeats=a.repeats,
+        period=a.period,
+        n_direct=a.direct,
+        keep=a.keep,
+        verbose=a.verbose,
+    )
     print(table(records))
     return 0
 
