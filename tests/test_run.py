@@ -721,7 +721,12 @@ def test_a_pace_svg_written_after_the_notebook_fails_its_report(tmp_path: Path) 
     dest = root / "reports" / "tld-2021-2023" / "2021-H1"
     record = json.loads((dest / "run.json").read_text("utf-8"))
     assert record["status"] == "failed"
-    assert not (dest / "tong-hop.xlsx").exists()  # a report that failed keeps no table
+    # a report that failed keeps its notebook, but no table, and no page made before it
+    # failed (ptdv send would mail it)
+    assert (dest / "tong-hop.ipynb").is_file()
+    assert not (dest / "tong-hop.xlsx").exists() and not (dest / "tong-hop.html").exists()
+    assert record["reports"][0]["outputs"] == ["tong-hop.ipynb"]
+    assert [o["path"] for o in record["outputs"] if "tong-hop." in o["path"]] == ["tong-hop.ipynb"]
     charts = dest / "charts"
     assert (charts / "members_net-pace.png").is_file()
     assert (charts / "members_net-pace.svg").is_dir()

@@ -212,6 +212,11 @@ def render_job(job: Job, plan_id: str, period: str, staging: str) -> JobResult:
     except Exception as err:  # noqa: BLE001 - reported per unit
         if f"{name}.xlsx" not in result.outputs:
             _discard(written, xlsx_path)  # a report that failed has no table beside it
+        # nor a page or PDF made before it failed (`ptdv send` would mail them): only its
+        # executed notebook and the error stay, to see what went wrong
+        for made in [o for o in result.outputs if not o.endswith(".ipynb")]:
+            (staging_dir / made).unlink(missing_ok=True)
+            result.outputs.remove(made)
         if no_space_reason(err):
             raise NoSpaceError(no_space_reason(err)) from None
         result.status = "failed"
