@@ -298,6 +298,35 @@ def test_a_rerun_of_the_report_keeps_the_sent_record(root: Path) -> None:
     assert "federation" in sent_record(root)
 
 
+def test_a_report_that_failed_is_not_sent_and_send_says_why(root: Path) -> None:
+    # the federation's report and Yên Dũng's fail in their notebooks, Việt Yên's does not:
+    # the failed ones have no PDF (nor a page made before they failed), and send names them
+    # with the error the run recorded, in one line each, and sends the rest
+    import nbformat
+
+    nb_path = root / "notebooks" / "03_report.ipynb"
+    nb = nbformat.read(nb_path, as_version=4)
+    fail = 'if unit in (None, "yen-dung"):\n    raise RuntimeError("made to fail for the test")'
+    nb.cells.insert(3, nbformat.v4.new_code_cell(fail))
+    nbformat.write(nb, nb_path)
+    res = ptdv(root, "run", "--plan", PLAN, "--period", "2026-H1", "--units", "yen-dung",
+               "viet-yen")  # fmt: skip
+    assert res.returncode == 1
+    assert not (period_dir(root) / "tong-hop.pdf").exists()
+    assert (period_dir(root) / "don-vi" / "viet-yen.pdf").is_file()
+    res = send(
+        root, None, "--to", "federation", "units", "--dry-run", PTDV_MAIL_FROM="x@example.org"
+    )
+    assert res.returncode == 1
+    assert "Traceback" not in res.stderr
+    why = "no report to send: it failed at the last `ptdv run` (RuntimeError: made to fail"
+    assert f"  federation: {why} for the test)" in res.stderr
+    assert f"  unit/yen-dung: {why} for the test)" in res.stderr
+    assert "dry run: 1 message(s) written" in res.stdout
+    (eml,) = (period_dir(root) / "outbox").glob("*.eml")
+    assert "viet-yen" in eml.name
+
+
 # --- reminders -----------------------------------------------------------------------------
 
 

@@ -596,8 +596,22 @@ def send(
                 f"--plan {plan_id} --period {period}` again"
             )
         prog = pd.read_parquet(prog_file)
+    # a report that failed at the last `ptdv run` has no PDF: say why instead of what is missing
+    failures = {f.get("unit_id"): f.get("error") for f in (files or {}).get("failures", [])}
+
+    def no_report(unit_id: str | None, err: FileNotFoundError) -> str:
+        if unit_id in failures:
+            return _(
+                "no report to send: it failed at the last `ptdv run` ({error})",
+                error=failures[unit_id],
+            )
+        return _("no report to send: {error}", error=err)
+
     if "federation" in kinds:
-        outgoing.append(builder.report(None, card.issuer_short, who.need_federation(), prog))
+        try:
+            outgoing.append(builder.report(None, card.issuer_short, who.need_federation(), prog))
+        except FileNotFoundError as err:
+            result.failed.append(("federation" + builder.key_suffix, no_report(None, err)))
     if "units" in kinds:
         rendered = [r["unit_id"] for r in (files or {}).get("reports", []) if r.get("unit_id")]
         ids = chosen if chosen is not None else rendered
@@ -613,7 +627,9 @@ def send(
             try:
                 outgoing.append(builder.report(unit_id, names[unit_id], addresses[unit_id], prog))
             except FileNotFoundError as err:
-                result.failed.append((f"unit/{unit_id}", f"no report to send: {err}"))
+                result.failed.append(
+                    (f"unit/{unit_id}{builder.key_suffix}", no_report(unit_id, err))
+                )
     if "missing" in kinds:
         actuals = pd.read_parquet(processed / "actuals.parquet")
         lacking = missing_units(actuals, table, period, cal)
