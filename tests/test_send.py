@@ -375,6 +375,26 @@ def test_dry_run_writes_eml_files_and_connects_to_nothing(root: Path) -> None:
     assert not (period_dir(root) / "sent.json").exists()
 
 
+@pytest.mark.parametrize(
+    ("record", "why"),
+    [('{"plan_id": "bac-giang', "Unterminated string"), ("[]", "not a run record")],
+)
+def test_a_damaged_run_record_stops_the_send_in_one_line(root: Path, record: str, why: str) -> None:
+    # what the reports are and which files go is read from run.json alone: one it cannot
+    # read stops the send before anything is built or sent, naming the file and the remedy
+    (period_dir(root) / "run.json").write_text(record, "utf-8")
+    with SmtpServer() as server:
+        res = send(root, server, "--to", "federation", "units", "missing")
+        assert server.received == []
+    assert res.returncode == 2
+    assert "Traceback" not in res.stderr
+    (line,) = res.stderr.strip().splitlines()
+    assert line.startswith(f"error: reports/{PLAN}/2026-H1/run.json cannot be read ({why}")
+    assert line.endswith(f"run `ptdv run --plan {PLAN} --period 2026-H1` again to render the "
+                         "reports and write it")  # fmt: skip
+    assert not (period_dir(root) / "sent.json").exists()
+
+
 def test_the_size_limit_is_checked_before_connecting(root: Path) -> None:
     with SmtpServer() as server:
         res = send(root, server, "--to", "federation", "--max-size", "0.1")

@@ -302,14 +302,33 @@ def _safe_name(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.") or "x"
 
 
-def _read_run(dest: Path, plan_id: str, period: str) -> dict:
+def _read_run(dest: Path, plan_id: str, period: str, *, need: bool = True) -> dict:
+    """Return the run record of a reports folder ({} when there is none and none is needed).
+
+    A record that cannot be read (damaged, or not ptdv's) stops the send in one line: what
+    the reports are, and which files go, is known from it alone.
+    """
     run_json = dest / "run.json"
     if not run_json.is_file():
+        if not need:
+            return {}
         raise ConfigError(
             f"no reports for {plan_id} {period} in {dest}: run `ptdv run --plan {plan_id} "
             f"--period {period}` first (reminders alone: --to missing)"
         )
-    return json.loads(run_json.read_text("utf-8"))
+    try:
+        run = json.loads(run_json.read_text("utf-8"))
+    except (OSError, ValueError) as err:
+        why = getattr(err, "strerror", None) or str(err)
+        run = None
+    else:
+        why = "not a run record"
+    if not isinstance(run, dict):
+        raise ConfigError(
+            f"{run_json} cannot be read ({why}): run `ptdv run --plan {plan_id} --period "
+            f"{period}` again to render the reports and write it"
+        )
+    return run
 
 
 def language_entry(run: dict, lang: str) -> dict | None:
@@ -550,11 +569,7 @@ def send(
     today = today or dt.datetime.now(TZ).date()
     dest = paths.reports_dir(plan_id) / period
 
-    run: dict = {}
-    if kinds & {"federation", "units"}:
-        run = _read_run(dest, plan_id, period)
-    elif (dest / "run.json").is_file():
-        run = json.loads((dest / "run.json").read_text("utf-8"))
+    run = _read_run(dest, plan_id, period, need=bool(kinds & {"federation", "units"}))
     lang = lang or card.language
     if lang not in LANGUAGE_NAMES:
         raise ConfigError(f"unknown language {lang!r}; valid: {', '.join(LANGUAGE_NAMES)}")
