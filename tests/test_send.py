@@ -376,23 +376,44 @@ def test_dry_run_writes_eml_files_and_connects_to_nothing(root: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("record", "why"),
-    [('{"plan_id": "bac-giang', "Unterminated string"), ("[]", "not a run record")],
+    ("name", "text", "why"),
+    [
+        ("run.json", '{"plan_id": "bac-giang', "cannot be read (Unterminated string"),
+        ("run.json", "[]", "cannot be read (not a run record)"),
+        ("progress.parquet", "PAR1 not a table", "cannot be read as a Parquet table (damaged?)"),
+    ],
 )
-def test_a_damaged_run_record_stops_the_send_in_one_line(root: Path, record: str, why: str) -> None:
-    # what the reports are and which files go is read from run.json alone: one it cannot
-    # read stops the send before anything is built or sent, naming the file and the remedy
-    (period_dir(root) / "run.json").write_text(record, "utf-8")
+def test_a_damaged_run_record_stops_the_send_in_one_line(
+    root: Path, name: str, text: str, why: str
+) -> None:
+    # what the reports are, which files go and the figures they show are read from the run's
+    # record and its progress table: one that cannot be read stops the send before anything
+    # is cleaned, built or sent, naming the file and the remedy
+    (period_dir(root) / name).write_text(text, "utf-8")
     with SmtpServer() as server:
         res = send(root, server, "--to", "federation", "units", "missing")
         assert server.received == []
     assert res.returncode == 2
     assert "Traceback" not in res.stderr
     (line,) = res.stderr.strip().splitlines()
-    assert line.startswith(f"error: reports/{PLAN}/2026-H1/run.json cannot be read ({why}")
+    assert line.startswith(f"error: reports/{PLAN}/2026-H1/{name} {why}")
     assert line.endswith(f"run `ptdv run --plan {PLAN} --period 2026-H1` again to render the "
                          "reports and write it")  # fmt: skip
+    assert "cleaning" not in res.stdout
     assert not (period_dir(root) / "sent.json").exists()
+
+
+def test_a_damaged_units_table_is_cleaned_again_before_sending(root: Path) -> None:
+    # data/processed is made from the raw tables: a units table that cannot be read is made
+    # again, and the messages go as they would have
+    units = root / "data" / "processed" / PLAN / "units.parquet"
+    units.write_bytes(b"PAR1 damaged")
+    res = send(root, None, "--to", "federation", "--dry-run", PTDV_MAIL_FROM="x@example.org")
+    assert res.returncode == 0, res.stderr
+    assert "dry run: 1 message(s) written" in res.stdout
+    import pandas as pd
+
+    assert len(pd.read_parquet(units)) == 17  # Bắc Giang's 17 units, cleaned again
 
 
 def test_the_size_limit_is_checked_before_connecting(root: Path) -> None:

@@ -331,6 +331,14 @@ def _read_run(dest: Path, plan_id: str, period: str, *, need: bool = True) -> di
     return run
 
 
+def _units_table(processed: Path, columns: list[str] | None = None) -> pd.DataFrame | None:
+    """Return a cleaned plan's units table; None when it is not there or cannot be read."""
+    try:
+        return pd.read_parquet(processed / "units.parquet", columns=columns)
+    except (OSError, ValueError):  # missing, or damaged (pyarrow's ArrowInvalid)
+        return None
+
+
 def language_entry(run: dict, lang: str) -> dict | None:
     """Return what run.json records of the reports in `lang` (None when there are none).
 
@@ -582,15 +590,31 @@ def send(
             f"{', '.join(LANGUAGE_NAMES[k] for k in held if k in LANGUAGE_NAMES)}): run "
             f"`ptdv run --plan {plan_id} --period {period}{again}` first"
         )
+    prog = None  # the figures the reports show
+    if kinds & {"federation", "units"}:
+        prog_file = dest / "progress.parquet"
+        if not prog_file.is_file():
+            raise ConfigError(
+                f"{prog_file} is missing (reports rendered by an older ptdv): run `ptdv run "
+                f"--plan {plan_id} --period {period}` again"
+            )
+        try:
+            prog = pd.read_parquet(prog_file)
+        except (OSError, ValueError):  # pyarrow's ArrowInvalid is a ValueError
+            raise ConfigError(
+                f"{prog_file} cannot be read as a Parquet table (damaged?): run `ptdv run "
+                f"--plan {plan_id} --period {period}` again to render the reports and write it"
+            ) from None
     # the reports are there: now the recipients file, before anything is cleaned or built
     recipients.precheck(plan_id, recipients_file)
     if "missing" in kinds:
         say(_("cleaning {plan} to see which forms have arrived ...", plan=plan_id))
         clean_plan(plan_id)
     processed = paths.processed_dir(plan_id)
-    if not (processed / "units.parquet").is_file():
+    table = _units_table(processed)
+    if table is None:  # not cleaned yet, or its table damaged: cleaned again
         clean_plan(plan_id)
-    table = pd.read_parquet(processed / "units.parquet")
+        table = pd.read_parquet(processed / "units.parquet")
     names = dict(zip(table["unit_id"], table["unit_name"], strict=True))
     chosen = None
     if units:
@@ -602,15 +626,6 @@ def send(
 
     outgoing: list[Outgoing] = []
     result = SendResult(plan_id, period, dry_run)
-    prog = None
-    if kinds & {"federation", "units"}:
-        prog_file = dest / "progress.parquet"
-        if not prog_file.is_file():
-            raise ConfigError(
-                f"{prog_file} is missing (reports rendered by an older ptdv): run `ptdv run "
-                f"--plan {plan_id} --period {period}` again"
-            )
-        prog = pd.read_parquet(prog_file)
     # a report that failed at the last `ptdv run` has no PDF: say why instead of what is missing
     failures = {f.get("unit_id"): f.get("error") for f in (files or {}).get("failures", [])}
 

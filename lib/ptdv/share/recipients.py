@@ -231,9 +231,14 @@ def precheck(plan_id: str, path: str | Path | None = None) -> None:
     Raises ConfigError (one line) as `for_plan` does. `ptdv send` and `ptdv run --send`
     call it first, so a bad file stops them before anything is cleaned or rendered.
     """
-    table = paths.processed_dir(plan_id) / "units.parquet"
-    if table.is_file():
-        for_plan(plan_id, pd.read_parquet(table, columns=["unit_id", "unit_name"]), path)
+    try:
+        table = pd.read_parquet(
+            paths.processed_dir(plan_id) / "units.parquet", columns=["unit_id", "unit_name"]
+        )
+    except (OSError, ValueError):  # not cleaned yet, or damaged (cleaned again before use)
+        table = None
+    if table is not None:
+        for_plan(plan_id, table, path)
         return
     path = Path(path) if path else default_path()
     whole = load_file(path)
