@@ -125,6 +125,31 @@ def test_failed_rerun_keeps_the_previous_output(tmp_path: Path) -> None:
     assert (out / "targets.parquet").read_bytes() == before
 
 
+def test_a_damaged_processed_table_is_named_with_its_remedy(tmp_path: Path) -> None:
+    # a cleaned table overwritten by something else: ptdv progress names the file and says
+    # to clean again, in one line; cleaning again makes progress work
+    root = project_copy(tmp_path)
+    assert run_ptdv(root, "clean", "--plan", "bac-giang-2023-2028").returncode == 0
+    table = root / "data" / "processed" / "bac-giang-2023-2028" / "targets.parquet"
+    table.write_bytes(b"PAR1 damaged")
+    progress = ("progress", "--plan", "bac-giang-2023-2028", "--period", "2026-H1")
+    res = run_ptdv(root, *progress)
+    assert res.returncode == 2
+    assert "Traceback" not in res.stderr
+    (line,) = res.stderr.strip().splitlines()
+    assert line.startswith(
+        "error: data/processed/bac-giang-2023-2028/targets.parquet: cannot be read as a "
+        "Parquet table (damaged? "
+    )
+    assert line.endswith(
+        "clean the plan again to write it (`ptdv clean --plan bac-giang-2023-2028`)"
+    )
+    assert run_ptdv(root, "clean", "--plan", "bac-giang-2023-2028").returncode == 0
+    res = run_ptdv(root, *progress)
+    assert res.returncode == 0, res.stderr
+    assert "members_admitted: 61,392 of 120,000 = 51.16% of the term target" in res.stdout
+
+
 def test_bad_card_is_refused_naming_the_key(tmp_path: Path) -> None:
     root = project_copy(tmp_path)
     card = root / "config/plans/tld-2021-2023.yaml"

@@ -682,7 +682,20 @@ _CATEGORIES = ("level", "kind", "unit_id", "metric", "period")
 
 def _read(path: Path, columns: list[str] | None, figures: bool) -> pd.DataFrame:
     """Return a processed table; with `columns`, those only (a table of figures: its texts
-    as categories)."""
+    as categories). A file that is not a Parquet table (damaged) raises DataError saying
+    to clean the plan again."""
+    try:
+        return _read_parquet(path, columns, figures)
+    except (OSError, ValueError) as err:  # pyarrow's ArrowInvalid is a ValueError
+        if isinstance(err, DataError):
+            raise
+        raise DataError(
+            f"{path}: cannot be read as a Parquet table (damaged? {err}); clean the plan "
+            f"again to write it (`ptdv clean --plan {path.parent.name}`)"
+        ) from None
+
+
+def _read_parquet(path: Path, columns: list[str] | None, figures: bool) -> pd.DataFrame:
     if columns is None:
         return pd.read_parquet(path)
     import pyarrow.parquet as pq
