@@ -191,6 +191,19 @@ def test_unknown_plan_lists_the_known_ones() -> None:
     assert "known plans: " + ", ".join(SHIPPED) in msg
 
 
+def test_a_root_with_no_plan_cards_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # PTDV_ROOT set to a folder that is not a ptdv project (a typo, a wrong folder)
+    monkeypatch.setenv("PTDV_ROOT", str(tmp_path / "nowhere"))
+    with pytest.raises(ConfigError) as err:
+        load_card("tld-2021-2023")
+    assert str(err.value) == (
+        f"unknown plan 'tld-2021-2023': {tmp_path / 'nowhere'} (PTDV_ROOT={tmp_path / 'nowhere'})"
+        " has no config/plans folder of plan cards: is it the project's folder?"
+    )
+
+
 def test_plan_id_must_match_the_file_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     plans = tmp_path / "config" / "plans"
     plans.mkdir(parents=True)

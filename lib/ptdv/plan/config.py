@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import os
 import re
 import types
 import typing
@@ -468,6 +469,13 @@ def load_card(plan_id: str) -> PlanCard:
     """Return the validated card of `plan_id`, or raise ConfigError listing known plans."""
     path = paths.plan_card_path(plan_id)
     if not path.is_file():
+        if not paths.plans_dir().is_dir():  # not a ptdv project at all: say where it looked
+            root = paths.root()
+            via = f" (PTDV_ROOT={os.environ['PTDV_ROOT']})" if os.environ.get("PTDV_ROOT") else ""
+            raise ConfigError(
+                f"unknown plan {plan_id!r}: {root}{via} has no config/plans folder of plan "
+                "cards: is it the project's folder?"
+            )
         known = ", ".join(available_plans()) or "none"
         raise ConfigError(f"unknown plan {plan_id!r}: no {path}; known plans: {known}")
     card = parse_card(path.read_text(encoding="utf-8"), str(path))
