@@ -150,6 +150,33 @@ def test_a_damaged_processed_table_is_named_with_its_remedy(tmp_path: Path) -> N
     assert "members_admitted: 61,392 of 120,000 = 51.16% of the term target" in res.stdout
 
 
+def test_clean_all_cleans_every_other_plan_when_one_table_is_bad(tmp_path: Path) -> None:
+    # one plan's bad table is that plan's error: the others are cleaned, the bad one is named
+    # in its one line and in the last line, and the exit code is the error's (2)
+    root = project_copy(tmp_path)
+    book = root / "data/raw/bac-giang-2023-2028/chi-tieu-giao-2023-2028.xlsx"
+    book.write_bytes(b"not a zip file")
+    res = run_ptdv(root, "clean", "--all")
+    assert res.returncode == 2
+    assert "Traceback" not in res.stderr
+    lines = res.stderr.strip().splitlines()
+    assert lines[0].startswith(
+        "error: data/raw/bac-giang-2023-2028/chi-tieu-giao-2023-2028.xlsx: a text file"
+    )
+    assert lines[-1] == "3 of 4 plan(s) cleaned; not cleaned: bac-giang-2023-2028"
+    processed = root / "data" / "processed"
+    assert sorted(p.name for p in processed.iterdir() if not p.name.startswith(".")) == [
+        "nam-dinh-2023-2028",
+        "nghe-an-2021-2023",
+        "tld-2021-2023",
+    ]
+    # the plan cleaned after the failed one, in the same kernel, is whole: its summary and
+    # the TLĐ table's known findings
+    assert "57 units; quality log: 1 error(s), 2 warning(s)" in res.stdout
+    units = pd.read_parquet(processed / "tld-2021-2023" / "units.parquet")
+    assert len(units) == 57
+
+
 def test_bad_card_is_refused_naming_the_key(tmp_path: Path) -> None:
     root = project_copy(tmp_path)
     card = root / "config/plans/tld-2021-2023.yaml"

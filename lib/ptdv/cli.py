@@ -95,17 +95,43 @@ def cmd_clean(args: argparse.Namespace) -> int:
     _ = translator(args.ui)
     kernel = kernel_started("clean")  # it boots while the cards and papermill load
     try:
+        from ptdv.base.atomic import NoSpaceError
         from ptdv.plan import config
 
         plans = config.available_plans() if args.all else [args.plan]
         for plan_id in plans:
             config.load_card(plan_id)  # every card checked before any work starts
         _import_meanwhile("pandas")  # for the summaries
+        failed: dict[str, int] = {}
         for plan_id in plans:
-            _clean_one(args, plan_id, kernel)
+            if not args.all:
+                _clean_one(args, plan_id, kernel)
+                continue
+            try:
+                _clean_one(args, plan_id, kernel)
+            except NoSpaceError:  # the disk is full: no other plan would fare better
+                raise
+            except PtdvError as err:  # one plan's bad table keeps none of the others back
+                print(f"error: {_error_text(err)}", file=sys.stderr, flush=True)
+                failed[plan_id] = err.exit_code
     finally:
         kernel.stop()
+    if failed:
+        line = _(
+            "{done} of {n} plan(s) cleaned; not cleaned: {plans}",
+            done=len(plans) - len(failed),
+            n=len(plans),
+            plans=", ".join(failed),
+        )
+        print(line, file=sys.stderr)
+        return max(failed.values())
     return 0
+
+
+def _error_text(err: PtdvError) -> str:
+    """Return an error's message, the project's files named from its root (as the summary
+    lines name them)."""
+    return str(err).replace(str(paths.root()) + os.sep, "")
 
 
 def _clean_one(args: argparse.Namespace, plan_id: str, kernel: Any) -> None:  # noqa: ANN401
@@ -747,9 +773,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except PtdvError as err:
-        # files of the project are named from its root, as the summary lines name them
-        message = str(err).replace(str(paths.root()) + os.sep, "")
-        print(f"error: {message}", file=sys.stderr)
+        print(f"error: {_error_text(err)}", file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

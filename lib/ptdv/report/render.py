@@ -148,6 +148,7 @@ def execute_notebook(name: str, parameters: dict[str, Any], output: Path, km: An
             **kernel,
         )
     except PapermillExecutionError as err:
+        _afresh(km)  # the kernel lives on: a next notebook in it (clean --all) starts anew
         cls = _USER_ERRORS.get(err.ename)
         if cls is not None:
             raise cls(err.evalue) from None
@@ -164,11 +165,16 @@ def execute_notebook(name: str, parameters: dict[str, Any], output: Path, km: An
     finally:
         if socket_dir is not None:
             shutil.rmtree(socket_dir, ignore_errors=True)
-    if km is not None:  # a run's kernel: the next step's notebook starts afresh in it
+    _afresh(km)
+    return output
+
+
+def _afresh(km: Any) -> None:  # noqa: ANN401
+    """A run's kernel (`km`, None for a notebook's own): the next notebook starts afresh in it."""
+    if km is not None:
         from ptdv.report.kernel import forget
 
         forget(km)
-    return output
 
 
 TEMPLATES = Path(__file__).parents[1] / "templates"
