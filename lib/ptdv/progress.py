@@ -687,8 +687,6 @@ def _read(path: Path, columns: list[str] | None, figures: bool) -> pd.DataFrame:
     try:
         return _read_parquet(path, columns, figures)
     except (OSError, ValueError) as err:  # pyarrow's ArrowInvalid is a ValueError
-        if isinstance(err, DataError):
-            raise
         raise DataError(
             f"{path}: cannot be read as a Parquet table (damaged? {err}); clean the plan "
             f"again to write it (`ptdv clean --plan {path.parent.name}`)"

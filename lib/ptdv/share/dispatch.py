@@ -331,10 +331,10 @@ def _read_run(dest: Path, plan_id: str, period: str, *, need: bool = True) -> di
     return run
 
 
-def _units_table(processed: Path, columns: list[str] | None = None) -> pd.DataFrame | None:
+def _units_table(processed: Path) -> pd.DataFrame | None:
     """Return a cleaned plan's units table; None when it is not there or cannot be read."""
     try:
-        return pd.read_parquet(processed / "units.parquet", columns=columns)
+        return pd.read_parquet(processed / "units.parquet")
     except (OSError, ValueError):  # missing, or damaged (pyarrow's ArrowInvalid)
         return None
 
