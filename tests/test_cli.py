@@ -177,6 +177,31 @@ def test_clean_all_cleans_every_other_plan_when_one_table_is_bad(tmp_path: Path)
     assert len(units) == 57
 
 
+@pytest.mark.parametrize("consolidated", [False, True])
+def test_template_refuses_an_out_it_cannot_write_in_one_line(
+    tmp_path: Path, consolidated: bool
+) -> None:
+    root = project_copy(tmp_path)
+    assert run_ptdv(root, "clean", "--plan", "bac-giang-2023-2028").returncode == 0
+    taken = root / "a-file"
+    taken.write_text("not a folder")
+    more = ["--consolidated"] if consolidated else []
+    for out, expected in (
+        (taken, "error: --out a-file: a file, not a folder: give the folder for the forms"),
+        (
+            Path("/proc/ptdv-forms"),  # a folder that cannot be made (Linux)
+            "error: --out /proc/ptdv-forms: the forms cannot be written there (No such file or "
+            "directory): give a folder you may write to",
+        ),
+    ):
+        res = run_ptdv(root, "template", "--plan", "bac-giang-2023-2028", "--period", "2026-H2",
+                       "--out", str(out), *more)  # fmt: skip
+        assert res.returncode == 2
+        assert res.stderr.strip() == expected
+    assert taken.read_text() == "not a folder"
+    assert not [p for p in root.iterdir() if ".tmp" in p.name]  # nothing half-written left
+
+
 def test_bad_card_is_refused_naming_the_key(tmp_path: Path) -> None:
     root = project_copy(tmp_path)
     card = root / "config/plans/tld-2021-2023.yaml"

@@ -355,12 +355,23 @@ def _write_templates(args: argparse.Namespace, card, cal) -> int:  # noqa: ANN00
     units = pd.read_parquet(units_file)
     if units.empty:
         raise ConfigError(f"plan {args.plan} has no unit table: no forms to write")
-    out = args.out or paths.reports_dir(args.plan) / "bieu-mau" / args.period
-    if args.consolidated:
-        names = units.sort_values("order")["unit_name"].tolist()
-        written = [forms.write_consolidated(Path(out) / "tong-hop.xlsx", card, names, args.period)]
-    else:
-        written = forms.write_forms(card, units, args.period, out)
+    out = Path(args.out or paths.reports_dir(args.plan) / "bieu-mau" / args.period)
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"--out {out}: a file, not a folder: give the folder for the forms")
+    try:
+        if args.consolidated:
+            names = units.sort_values("order")["unit_name"].tolist()
+            written = [forms.write_consolidated(out / "tong-hop.xlsx", card, names, args.period)]
+        else:
+            written = forms.write_forms(card, units, args.period, out)
+    except OSError as err:  # a folder that cannot be made or written to: nothing is left
+        from ptdv.base.atomic import raise_if_no_space
+
+        raise_if_no_space(err, out, "no form was written")
+        raise ConfigError(
+            f"--out {out}: the forms cannot be written there ({err.strerror or err}): "
+            "give a folder you may write to"
+        ) from None
     _ = translator(args.ui)
     print(
         _(
@@ -368,7 +379,7 @@ def _write_templates(args: argparse.Namespace, card, cal) -> int:  # noqa: ANN00
             n=len(written),
             label=cal.label(args.period, card.language),
             dates=cal.date_range(args.period),
-            folder=_rel(Path(out)),
+            folder=_rel(out),
         )
     )
     print(
