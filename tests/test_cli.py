@@ -396,3 +396,28 @@ def test_a_run_that_will_clean_launches_its_kernel_first_and_a_refused_one_stops
     assert started == ["clean", "clean"]
     assert cli.main(["run", *plan, "--units", "none", "--formats", "docx", "--force"]) == 2
     assert started == ["clean", "clean", "clean"] and "km" not in kernels.WORKER
+
+
+@pytest.mark.parametrize("jobs", ["0", "-1", "2.5", "zwei"])
+def test_run_refuses_a_number_of_workers_below_one(
+    jobs: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # 0 once meant "one per core" and -1 one worker, without a word: both are refused now
+    from ptdv import cli
+
+    with pytest.raises(SystemExit) as exit_:
+        cli.build_parser().parse_args(
+            ["run", "--plan", "bac-giang-2023-2028", "--period", "2026-H1", "--jobs", jobs]
+        )
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert f"argument --jobs: expected a whole number of 1 or more, got '{jobs}'" in err
+
+
+def test_run_takes_a_number_of_workers_of_one_or_more() -> None:
+    from ptdv import cli
+
+    args = cli.build_parser().parse_args(
+        ["run", "--plan", "bac-giang-2023-2028", "--period", "2026-H1", "--jobs", "3"]
+    )
+    assert args.jobs == 3

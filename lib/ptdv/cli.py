@@ -606,6 +606,17 @@ def _rel(path: Path) -> str:
         return str(path)
 
 
+def _at_least_one(text: str) -> int:
+    """An argument that counts something to have (workers): a whole number of 1 or more."""
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, got {text!r}")
+    return n
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the `ptdv` command."""
     p = argparse.ArgumentParser(
@@ -648,7 +659,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="report language (default: the plan card's `language`, vi); another language's "
         "files carry its code (tong-hop.en.html) beside the plan language's",
     )
-    s.add_argument("--jobs", type=int, help="worker processes (default: one per core)")
+    s.add_argument("--jobs", type=_at_least_one, help="worker processes (default: one per core)")
     s.add_argument(
         "--appendix",
         action="store_true",
