@@ -82,7 +82,9 @@ def test_settings_defaults_and_secret() -> None:
     [
         ({"PTDV_SMTP_HOST": "x"}, "PTDV_MAIL_FROM is not set"),
         ({**ENV, "PTDV_SMTP_SECURITY": "ssl"}, "expected one of starttls, tls, none"),
-        ({**ENV, "PTDV_SMTP_PORT": "abc"}, "PTDV_SMTP_PORT='abc': expected a int"),
+        ({**ENV, "PTDV_SMTP_PORT": "abc"}, "PTDV_SMTP_PORT='abc': expected a whole number"),
+        ({**ENV, "PTDV_SMTP_PORT": "587.5"}, "PTDV_SMTP_PORT='587.5': expected a whole number"),
+        ({**ENV, "PTDV_SMTP_TIMEOUT": "soon"}, "PTDV_SMTP_TIMEOUT='soon': expected a number"),
         ({**ENV, "PTDV_SMTP_USER": "u"}, "go together"),
         ({**ENV, "PTDV_SMTP_SECURITY": "none", "PTDV_SMTP_USER": "u",
           "PTDV_SMTP_PASSWORD": "p"}, "would send the password unencrypted to mail.example.org"),

@@ -126,7 +126,8 @@ def _number(env: Mapping[str, str], key: str, default: float, kind: type = float
     try:
         value = kind(raw)
     except ValueError:
-        raise ConfigError(f"{key}={raw!r}: expected a {kind.__name__}") from None
+        what = "a whole number" if kind is int else "a number"
+        raise ConfigError(f"{key}={raw!r}: expected {what}") from None
     if value < 0:
         raise ConfigError(f"{key}={raw!r}: expected a number of at least 0")
     return value
