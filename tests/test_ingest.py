@@ -481,6 +481,20 @@ def test_unsupported_file_type(tmp_path: Path) -> None:
         read_table(path, None, [("a", ["DV"])])
 
 
+def test_a_path_without_a_table_suffix_says_what_it_is(tmp_path: Path) -> None:
+    # `ptdv inspect FOLDER` once said "unsupported file type ''": a folder, a device and a
+    # missing file are each named as such, whatever their name ends with
+    (tmp_path / "tai-ve").mkdir()
+    for path, expected in (
+        (tmp_path / "tai-ve", "a folder, not a file: expected the table file itself here"),
+        (Path("/dev/null"), "not a regular file (a device or a pipe?)"),
+        (tmp_path / "khong-co", "file not found"),
+    ):
+        with pytest.raises(DataError) as err:
+            read_table(path, None, [("a", ["DV"])])
+        assert expected in str(err.value) and "unsupported" not in str(err.value)
+
+
 def test_row_number_without_a_name(tmp_path: Path, tsv_writer: WriteFn) -> None:
     rows = [["TT", "Đơn vị", "ĐV"], ["1", "An", "5"], ["2", "", "7"]]
     path = tsv_writer(tmp_path / "t.txt", rows)

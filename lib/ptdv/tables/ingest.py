@@ -435,8 +435,8 @@ def read_grid(path: str | Path, sheet: str | None = None) -> Grid:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".xlsx", ".xlsm", ".csv", ".tsv", ".txt"):
-        if not path.exists():
-            raise DataError("file not found", file=shown_path(path))
+        if not path.is_file():
+            check_input_file(path)  # says what it is instead: missing, a folder, a device
         raise DataError(
             f"unsupported file type {suffix!r}: expected .xlsx, .csv, .tsv or .txt",
             file=shown_path(path),
