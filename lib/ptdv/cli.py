@@ -104,14 +104,13 @@ def cmd_clean(args: argparse.Namespace) -> int:
         _import_meanwhile("pandas")  # for the summaries
         failed: dict[str, int] = {}
         for plan_id in plans:
-            if not args.all:
-                _clean_one(args, plan_id, kernel)
-                continue
             try:
                 _clean_one(args, plan_id, kernel)
             except NoSpaceError:  # the disk is full: no other plan would fare better
                 raise
             except PtdvError as err:  # one plan's bad table keeps none of the others back
+                if not args.all:
+                    raise
                 print(f"error: {_error_text(err)}", file=sys.stderr, flush=True)
                 failed[plan_id] = err.exit_code
     finally:
